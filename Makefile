@@ -1,0 +1,40 @@
+# The project's commands. Every target creates .venv from the pinned requirements first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint typecheck pytest bench schemas clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## Run the embedded stack (Tansu broker, intake, classifier, aggregator, chDB) with demo data.
+run: venv
+	$(BIN)/waakhond stack --demo
+
+## Lint, type-check and run the whole test suite (this is what CI runs).
+test: venv lint typecheck pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy services tests
+
+pytest: venv
+	$(BIN)/pytest
+
+schemas: venv
+	$(BIN)/waakhond schemas write
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache data

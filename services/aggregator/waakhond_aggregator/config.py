@@ -1,0 +1,19 @@
+"""Aggregator configuration (``WAAKHOND_AGGREGATOR_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AggregatorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WAAKHOND_AGGREGATOR_", frozen=True)
+
+    group_id: str = "waakhond-aggregator"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8002, ge=1, le=65535)
+    batch_max_messages: int = Field(default=5000, ge=1)
+    batch_max_seconds: float = Field(default=1.0, gt=0)
+    retry_initial_seconds: float = Field(default=0.5, gt=0)
+    retry_max_seconds: float = Field(default=30.0, gt=0)
+    consume: bool = Field(default=True, description="Run the Kafka consumer in this process.")

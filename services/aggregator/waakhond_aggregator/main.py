@@ -1,0 +1,123 @@
+"""The aggregator service: Kafka consumer + trends API in one process.
+
+On chDB only one process may open the data path, so the consumer and the read
+API share the process and the client. Against a ClickHouse server the API can
+run alone (``WAAKHOND_AGGREGATOR_CONSUME=false``) and scale on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from clickhouse_connect.driver.client import Client
+from fastapi import FastAPI
+from prometheus_client import make_asgi_app
+
+from waakhond_aggregator.api.routes import router
+from waakhond_aggregator.config import AggregatorSettings
+from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
+from waakhond_aggregator.pipeline.retry import StoppedWhileRetryingError
+from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.storage.client import connect
+from waakhond_aggregator.storage.migrate import apply_migrations
+from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_contract.regions import load_region_reference
+from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(client: Client, database: str) -> None:
+    """Migrations and the region reference: safe to run at every start."""
+    apply_migrations(client, database)
+    store_reference(client, database, load_region_reference())
+
+
+class ConsumerThread:
+    """Runs the consumer loop beside the API and stops it gracefully."""
+
+    def __init__(self, consumer: AggregatorConsumer) -> None:
+        self.consumer = consumer
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aggregator-consumer", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.consumer.run(self._stop)
+        except StoppedWhileRetryingError as error:
+            log.warning("stopped while retrying %s; the open batch will be read again", error)
+        except Exception:
+            log.exception("aggregator consumer crashed")
+            raise
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def create_app(
+    settings: AggregatorSettings | None = None,
+    clickhouse: ClickHouseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    topics: TopicSettings | None = None,
+    client: Client | None = None,
+) -> FastAPI:
+    settings = settings or AggregatorSettings()
+    clickhouse = clickhouse or ClickHouseSettings()
+    kafka = kafka or KafkaSettings()
+    topics = topics or TopicSettings()
+    client = client or connect(clickhouse)
+    prepare_database(client, clickhouse.database)
+    worker: ConsumerThread | None = None
+    if settings.consume:
+        store = TrendStore(client, clickhouse.database)
+        worker = ConsumerThread(
+            AggregatorConsumer(store, load_region_reference(), settings, kafka, topics)
+        )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker:
+            worker.start()
+        yield
+        if worker:
+            worker.stop()
+
+    app = FastAPI(
+        title="Waakhond trends",
+        version="1",
+        summary="Weekly signal trends per region level and category.",
+        lifespan=lifespan,
+    )
+    app.state.clickhouse = client
+    app.state.database = clickhouse.database
+    app.state.consumer = worker
+    app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    return app
+
+
+def run(settings: AggregatorSettings | None = None) -> None:
+    settings = settings or AggregatorSettings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def migrate() -> list[int]:
+    clickhouse = ClickHouseSettings()
+    client = connect(clickhouse)
+    applied = apply_migrations(client, clickhouse.database)
+    store_reference(client, clickhouse.database, load_region_reference())
+    return applied

@@ -1,0 +1,1 @@
+"""The aggregator pipeline, step by step: decode -> transform -> batch -> insert -> commit."""

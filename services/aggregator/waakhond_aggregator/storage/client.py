@@ -1,0 +1,32 @@
+"""One clickhouse-connect client for both transports: in-process chDB or a server over HTTP."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import clickhouse_connect
+from clickhouse_connect.driver.client import Client
+
+from waakhond_contract.settings import ClickHouseSettings
+
+
+def connect(settings: ClickHouseSettings) -> Client:
+    """``chdb:///path`` opens chDB on disk (one process per path); ``http(s)://host:port``
+    talks to a ClickHouse server."""
+    parsed = urlparse(settings.dsn)
+    if parsed.scheme == "chdb":
+        return clickhouse_connect.get_client(interface="chdb", path=parsed.path or None)
+    if parsed.scheme in {"http", "https"}:
+        return clickhouse_connect.get_client(
+            interface=parsed.scheme,
+            host=parsed.hostname or "localhost",
+            port=parsed.port or (8443 if parsed.scheme == "https" else 8123),
+            username=settings.username,
+            password=settings.password,
+        )
+    raise ValueError(f"unsupported ClickHouse DSN scheme {parsed.scheme!r}: use chdb:// or http://")
+
+
+def is_server(client: Client) -> bool:
+    """Roles and grants exist only on a server, not in chDB."""
+    return type(client).__name__ != "ChdbClient"

@@ -1,0 +1,163 @@
+"""The faust worker: ``signals.submitted`` -> classifier -> ``signals.classified``.
+
+Delivery guarantee: at-least-once. A batch's source offsets become committable
+only after every classified record and dead letter of that batch was
+acknowledged by the broker. faust's ``take_events`` acks a batch when the loop
+moves on, even when the batch failed; each message therefore carries one extra
+reference from the start of its batch, released only after delivery, so a
+crash or shutdown mid-batch leaves the offsets uncommitted and the batch is
+read again. Duplicates are harmless downstream: the aggregator is idempotent on
+signal_id. faust's exactly-once mode is not used (it needs transactions, which
+the test broker does not support for aiokafka).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from waakhond_classifier.config import ClassifierSettings
+from waakhond_classifier.model.base import SignalClassifier
+from waakhond_classifier.processing import (
+    OutgoingMessage,
+    classify_messages,
+)
+from waakhond_contract.deadletters import SourceMessage
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+
+log = logging.getLogger(__name__)
+
+CLASSIFIED = Counter(
+    "waakhond_classifier_signals_classified_total", "Signals classified, by label.", ["label"]
+)
+REVIEW = Counter("waakhond_classifier_needs_review_total", "Signals sent to review.")
+DEAD_LETTERED = Counter(
+    "waakhond_classifier_dead_lettered_total", "Messages dead-lettered by the classifier."
+)
+BATCH_SIZE = Histogram(
+    "waakhond_classifier_batch_size",
+    "Messages per batch.",
+    buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
+)
+
+
+def create_app(
+    classifier: SignalClassifier,
+    settings: ClassifierSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    topics: TopicSettings | None = None,
+) -> faust.App:
+    settings = settings or ClassifierSettings()
+    kafka = kafka or KafkaSettings()
+    topics = topics or TopicSettings()
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{address}" for address in kafka.bootstrap_list],
+        processing_guarantee="at_least_once",
+        # The group rejoins after half the session timeout; keep restarts quick.
+        broker_session_timeout=6,
+        broker_heartbeat_interval=2,
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_linger_ms=5,
+        stream_ack_exceptions=False,
+        stream_ack_cancelled_tasks=False,
+        topic_partitions=topics.partitions,
+        topic_replication_factor=topics.replication_factor,
+        web_enabled=True,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        datadir=str(settings.data_dir),
+        store="memory://",
+    )
+    # Raw bytes in and out: decoding is ours, so a poison message reaches the dead-letter topic.
+    submitted_topic, classified_topic, deadletter_topic = (
+        app.topic(
+            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        )
+        for name in (topics.submitted, topics.classified, topics.deadletter)
+    )
+
+    async def deliver(records: list[tuple[Any, OutgoingMessage]]) -> None:
+        """Send and wait for every acknowledgement, retrying with backoff until all are in."""
+        delay = 0.2
+        while True:
+            try:
+                futures = [
+                    await topic.send(key=record.key, value=record.value)
+                    for topic, record in records
+                ]
+                await asyncio.gather(*futures)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("delivery failed (%s); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, settings.send_retry_max_seconds)
+
+    @app.agent(submitted_topic, name="classify-signals")
+    async def classify_signals(stream: Any) -> None:
+        async for events in stream.take_events(settings.batch_size, settings.batch_within_seconds):
+            for event in events:
+                event.message.incref()
+            await _process(events)
+            for event in events:
+                await stream.ack(event)
+
+    async def _process(events: list[Any]) -> None:
+        messages = [
+            SourceMessage(
+                topic=event.message.topic,
+                partition=event.message.partition,
+                offset=event.message.offset,
+                key=event.message.key,
+                value=event.message.value,
+            )
+            for event in events
+        ]
+        BATCH_SIZE.observe(len(messages))
+        outcome = classify_messages(messages, classifier, dt.datetime.now(dt.UTC))
+        records: list[tuple[Any, OutgoingMessage]] = [
+            (classified_topic, record) for record in outcome.classified
+        ]
+        records += [(deadletter_topic, record) for record in outcome.dead_letters]
+        await deliver(records)
+        DEAD_LETTERED.inc(len(outcome.dead_letters))
+        REVIEW.inc(outcome.needs_review)
+        for label, count in outcome.label_counts.items():
+            CLASSIFIED.labels(label).inc(count)
+
+    @app.page("/healthz")
+    async def healthz(web: Any, _request: Any) -> Any:
+        return web.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, _request: Any) -> Any:
+        ready = app.consumer is not None and not app.rebalancing and bool(app.consumer.assignment())
+        return web.json({"status": "ready" if ready else "not ready"}, status=200 if ready else 503)
+
+    @app.page("/metrics")
+    async def metrics(web: Any, _request: Any) -> Any:
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def run(
+    classifier: SignalClassifier,
+    settings: ClassifierSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    topics: TopicSettings | None = None,
+) -> None:
+    """Run the worker until SIGTERM/SIGINT; faust stops the agent and commits what was acked."""
+    app = create_app(classifier, settings, kafka, topics)
+    worker = faust.Worker(app, loglevel="INFO", redirect_stdouts=False)
+    worker.execute_from_commandline()

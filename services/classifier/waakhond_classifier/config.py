@@ -1,0 +1,20 @@
+"""Classifier configuration (``WAAKHOND_CLASSIFIER_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ClassifierSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WAAKHOND_CLASSIFIER_", frozen=True)
+
+    app_id: str = Field(default="waakhond-classifier", description="Faust app id = consumer group.")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8001, ge=1, le=65535)
+    data_dir: Path = Path("/var/lib/waakhond/classifier")
+    batch_size: int = Field(default=500, ge=1)
+    batch_within_seconds: float = Field(default=0.2, gt=0)
+    send_retry_max_seconds: float = Field(default=10.0, gt=0)

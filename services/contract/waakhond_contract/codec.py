@@ -1,0 +1,63 @@
+"""Bytes on Kafka <-> contract models, with a reason for every failure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from waakhond_contract.messages import SCHEMA_VERSION, ContractModel, DeadLetterReason
+
+M = TypeVar("M", bound=ContractModel)
+
+# A valid signal is at most a few KiB; anything far larger is an attack or a bug.
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeError(Exception):
+    reason: DeadLetterReason
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.detail}"
+
+
+def encode(message: ContractModel) -> bytes:
+    return message.model_dump_json().encode("utf-8")
+
+
+def decode(model: type[M], raw: bytes | None) -> M:
+    """Decode one message or raise ``DecodeError`` saying why it cannot be processed."""
+    if raw is None:
+        raise DecodeError(DeadLetterReason.INVALID_MESSAGE, "message has no value")
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise DecodeError(
+            DeadLetterReason.TOO_LARGE, f"{len(raw)} bytes exceeds {MAX_MESSAGE_BYTES}"
+        )
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DecodeError(DeadLetterReason.NOT_JSON, str(error)) from None
+    if not isinstance(document, dict):
+        raise DecodeError(DeadLetterReason.INVALID_MESSAGE, "message is not a JSON object")
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise DecodeError(
+            DeadLetterReason.UNSUPPORTED_SCHEMA_VERSION,
+            f"schema_version {version!r}, this stage reads {SCHEMA_VERSION}",
+        )
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        if any(e["type"] == "unknown_municipality" for e in error.errors()):
+            reason = DeadLetterReason.UNKNOWN_MUNICIPALITY
+        else:
+            reason = DeadLetterReason.INVALID_MESSAGE
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<message>'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise DecodeError(reason, detail[:4000]) from None

@@ -1,0 +1,233 @@
+"""Pydantic models of every message Waakhond exchanges, versioned.
+
+``SignalSubmission`` is the body an organisation posts. Intake turns it into a
+``SignalSubmitted`` on ``signals.submitted``; the classifier adds a
+``Classification`` and produces a ``SignalClassified`` on
+``signals.classified``; anything a stage cannot process becomes a
+``DeadLetter`` on ``signals.deadletter``. ``schemas/*.json`` are generated from
+these classes (``waakhond schemas write``) and a test keeps them in sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated, Literal, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from waakhond_contract.regions import UnknownMunicipalityError, load_region_reference
+from waakhond_contract.vocabularies import (
+    AgeBand,
+    Category,
+    LawDomain,
+    LifeDomain,
+    SupporterType,
+    TargetGroup,
+)
+
+SCHEMA_VERSION: Literal[1] = 1
+DESCRIPTION_MIN_CHARS = 10
+DESCRIPTION_MAX_CHARS = 2000
+# Client support in its current legal form starts with the Wmo 2015.
+EARLIEST_OBSERVED_ON = dt.date(2015, 1, 1)
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+
+ClientRef = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"),
+    Field(
+        description=(
+            "The organisation's own unique reference for this signal. Retrying with the same "
+            "client_ref is safe: the signal gets the same signal_id and is stored once. "
+            "Never a client's name, BSN or dossier number."
+        ),
+        examples=["2025-000123"],
+    ),
+]
+OrganisationId = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$"),
+    Field(description="The submitting organisation, taken from its credentials."),
+]
+MunicipalityCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^GM[0-9]{4}$"),
+    Field(
+        description="CBS municipality code, valid in the region map of the observation year.",
+        examples=["GM0363"],
+    ),
+]
+
+
+T = TypeVar("T")
+
+
+def _unique(values: list[T]) -> list[T]:
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("duplicate_value", "values must be unique")
+    return values
+
+
+class ContractModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignalFacts(ContractModel):
+    """What a signal says: coarse dimensions and the anonymised free text."""
+
+    observed_on: dt.date = Field(
+        description="The day the supporter observed the situation (not a birth date)."
+    )
+    municipality_code: MunicipalityCode
+    law_domains: list[LawDomain] = Field(min_length=1, max_length=len(LawDomain))
+    life_domains: list[LifeDomain] = Field(min_length=1, max_length=len(LifeDomain))
+    target_groups: list[TargetGroup] = Field(min_length=1, max_length=len(TargetGroup))
+    age_band: AgeBand
+    supporter_type: SupporterType
+    description: str = Field(
+        min_length=DESCRIPTION_MIN_CHARS,
+        max_length=DESCRIPTION_MAX_CHARS,
+        description="Dutch free text describing the signal, without identifying details.",
+    )
+    suggested_categories: list[Category] = Field(
+        default_factory=list,
+        max_length=len(Category),
+        description="The supporter's own tags; they inform the classifier but never override it.",
+    )
+
+    @field_validator("law_domains", "life_domains", "target_groups", "suggested_categories")
+    @classmethod
+    def _no_duplicates(cls, values: list[T]) -> list[T]:
+        return _unique(values)
+
+    @field_validator("description")
+    @classmethod
+    def _meaningful_description(cls, value: str) -> str:
+        if len(value.strip()) < DESCRIPTION_MIN_CHARS:
+            raise PydanticCustomError(
+                "description_too_short",
+                "description needs at least {min} characters besides white space",
+                {"min": DESCRIPTION_MIN_CHARS},
+            )
+        return value
+
+    @field_validator("observed_on")
+    @classmethod
+    def _not_before_wmo_2015(cls, value: dt.date) -> dt.date:
+        if value < EARLIEST_OBSERVED_ON:
+            raise PydanticCustomError(
+                "observed_on_too_early",
+                "observed_on must be on or after {earliest}",
+                {"earliest": EARLIEST_OBSERVED_ON.isoformat()},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _known_municipality(self) -> SignalFacts:
+        try:
+            load_region_reference().resolve(self.municipality_code, self.observed_on)
+        except UnknownMunicipalityError as error:
+            raise PydanticCustomError(
+                "unknown_municipality",
+                "municipality_code {code} is not in the {year} region map",
+                {"code": error.code, "year": error.year},
+            ) from None
+        return self
+
+
+class SignalSubmission(SignalFacts):
+    """Body of ``POST /v1/signals``: one signal as an organisation submits it."""
+
+    client_ref: ClientRef
+
+    @field_validator("observed_on")
+    @classmethod
+    def _not_in_the_future(cls, value: dt.date) -> dt.date:
+        today = dt.datetime.now(DUTCH_TIME).date()
+        if value > today:
+            raise PydanticCustomError(
+                "observed_on_in_future",
+                "observed_on {value} is after today ({today}, Dutch time)",
+                {"value": value.isoformat(), "today": today.isoformat()},
+            )
+        return value
+
+
+class SignalSubmitted(SignalFacts):
+    """A signal accepted by intake, on ``signals.submitted``.
+
+    The organisation's ``client_ref`` stays at intake: only the derived
+    ``signal_id`` travels on.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    signal_id: uuid.UUID = Field(description="UUIDv5 of (organisation_id, client_ref).")
+    organisation_id: OrganisationId
+    submitted_at: AwareDatetime
+
+
+class Classification(ContractModel):
+    labels: list[Category] = Field(description="The categories the signal is tagged with.")
+    scores: dict[Category, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        description="A score per category in [0, 1]."
+    )
+    needs_review: bool = Field(description="True when no category is confident: a person looks.")
+    model_version: str = Field(min_length=1, max_length=64)
+    classified_at: AwareDatetime
+    explanations: dict[Category, list[str]] = Field(
+        default_factory=dict, description="Per label, the terms that drove it."
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _unique_labels(cls, values: list[Category]) -> list[Category]:
+        return _unique(values)
+
+
+class SignalClassified(SignalSubmitted):
+    """A classified signal, on ``signals.classified``."""
+
+    classification: Classification
+
+
+class DeadLetterStage(StrEnum):
+    CLASSIFIER = "classifier"
+    AGGREGATOR = "aggregator"
+
+
+class DeadLetterReason(StrEnum):
+    NOT_JSON = "not_json"
+    UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
+    INVALID_MESSAGE = "invalid_message"
+    UNKNOWN_MUNICIPALITY = "unknown_municipality"
+    TOO_LARGE = "too_large"
+    CONFLICTING_RESUBMISSION = "conflicting_resubmission"
+    PROCESSING_FAILED = "processing_failed"
+
+
+class DeadLetter(ContractModel):
+    """A message a stage could not process, with its original bytes, on ``signals.deadletter``."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    stage: DeadLetterStage
+    reason: DeadLetterReason
+    detail: str = Field(max_length=4000, description="Why, for the person who fixes it.")
+    source_topic: str
+    source_partition: int = Field(ge=0)
+    source_offset: int = Field(ge=0)
+    key_base64: str | None = None
+    value_base64: str = Field(description="The original message bytes, base64.")
+    signal_id: uuid.UUID | None = None
+    failed_at: AwareDatetime

@@ -1,0 +1,1 @@
+"""Per-organisation API keys, stored hashed."""

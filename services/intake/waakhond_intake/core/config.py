@@ -1,0 +1,23 @@
+"""Intake configuration (``WAAKHOND_INTAKE_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IntakeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WAAKHOND_INTAKE_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_keys_file: Path = Path("/etc/waakhond/api-keys.json")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_batch_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_batch_items: int = Field(default=1000, ge=1, le=1000)
+    delivery_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long a request waits for the broker's acks."
+    )
+    retry_after_seconds: int = Field(default=5, ge=1)

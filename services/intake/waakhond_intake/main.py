@@ -1,0 +1,74 @@
+"""The intake service: ``create_app`` for tests and embedding, ``run`` for the command line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import make_asgi_app
+
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_intake.api.routes import health, signals
+from waakhond_intake.auth.keys import KeyRegistry
+from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
+from waakhond_intake.core.config import IntakeSettings
+from waakhond_intake.core.problems import install_problem_handlers
+from waakhond_intake.publisher import ProducerPolicy, SignalPublisher
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: IntakeSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    topics: TopicSettings | None = None,
+) -> FastAPI:
+    settings = settings or IntakeSettings()
+    kafka = kafka or KafkaSettings()
+    topics = topics or TopicSettings()
+    publisher = SignalPublisher(
+        kafka,
+        topics.submitted,
+        ProducerPolicy(delivery_timeout_seconds=settings.delivery_timeout_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        publisher.start()
+        log.info("intake listening; %d active API keys", app.state.key_registry.active_key_count)
+        yield
+        publisher.close()
+
+    app = FastAPI(
+        title="Waakhond intake",
+        version="1",
+        summary="Accepts anonymised signals from client-support organisations.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.publisher = publisher
+    app.state.key_registry = KeyRegistry(settings.api_keys_file)
+    install_problem_handlers(app)
+    app.include_router(signals.router)
+    app.include_router(health.router)
+    app.mount("/metrics", make_asgi_app())
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        limits={"/v1/signals/batch": settings.max_batch_body_bytes},
+    )
+    return app
+
+
+def run(settings: IntakeSettings | None = None) -> None:
+    settings = settings or IntakeSettings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )

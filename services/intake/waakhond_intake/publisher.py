@@ -1,0 +1,155 @@
+"""Puts accepted signals on Kafka and reports, per record, whether the broker acknowledged it.
+
+Delivery guarantee: a record counts as accepted only when the broker
+acknowledged it with acks=all. A request that times out is answered 503; the
+record may still have reached the broker, which is harmless because a retry
+carries the same signal_id and is stored once downstream (at-least-once,
+idempotent by key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaProducer
+
+from waakhond_contract.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+class BrokerUnavailableError(Exception):
+    """The broker could not be reached or did not acknowledge in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    key: bytes
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ProducerPolicy:
+    """Producer settings chosen for durability first, then throughput."""
+
+    delivery_timeout_seconds: float = 5.0
+    linger_ms: int = 5
+    compression_type: str = "lz4"
+    connect_retry_seconds: float = 2.0
+
+
+class SignalPublisher:
+    def __init__(self, kafka: KafkaSettings, topic: str, policy: ProducerPolicy) -> None:
+        self._kafka = kafka
+        self._topic = topic
+        self._policy = policy
+        self._producer: KafkaProducer | None = None
+        self._stopping = threading.Event()
+        self._connector: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Connect in the background: intake serves (and answers 503) while the broker is down."""
+        self._connector = threading.Thread(
+            target=self._connect_until_ready, name="kafka-connect", daemon=True
+        )
+        self._connector.start()
+
+    def _connect_until_ready(self) -> None:
+        timeout_ms = int(self._policy.delivery_timeout_seconds * 1000)
+        while not self._stopping.is_set():
+            try:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self._kafka.bootstrap_list,
+                    client_id=f"{self._kafka.client_id}-intake",
+                    acks="all",
+                    linger_ms=self._policy.linger_ms,
+                    compression_type=self._policy.compression_type,
+                    max_block_ms=timeout_ms,
+                    request_timeout_ms=max(1000, timeout_ms - 500),
+                    delivery_timeout_ms=timeout_ms,
+                    bootstrap_timeout_ms=timeout_ms,
+                )
+                log.info("connected to Kafka at %s", self._kafka.bootstrap_servers)
+                return
+            except Exception as error:  # kafka-python raises several types here
+                log.warning("Kafka not reachable yet (%s); retrying", error)
+                self._stopping.wait(self._policy.connect_retry_seconds)
+
+    def broker_reachable(self, timeout: float = 1.0) -> bool:
+        """A producer exists and a bootstrap server accepts TCP connections."""
+        if self._producer is None:
+            return False
+        for address in self._kafka.bootstrap_list:
+            host, _, port = address.rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), timeout=timeout):
+                    return True
+            except OSError:
+                continue
+        return False
+
+    async def publish(self, records: Sequence[OutgoingRecord]) -> list[BaseException | None]:
+        """Send all records; per record ``None`` when acknowledged, else the error.
+
+        Raises ``BrokerUnavailableError`` when nothing could be handed to the producer.
+        """
+        if not records:
+            return []
+        producer = self._producer
+        if producer is None:
+            raise BrokerUnavailableError("not connected to Kafka")
+        loop = asyncio.get_running_loop()
+        # send() blocks while metadata is missing (broker down), so never on the event loop.
+        try:
+            kafka_futures = await asyncio.to_thread(self._send_all, producer, records)
+        except Exception as error:
+            raise BrokerUnavailableError(str(error)) from error
+        waiters = [self._bridge(loop, future) for future in kafka_futures]
+        deadline = self._policy.delivery_timeout_seconds + 1.0
+        _, pending = await asyncio.wait(waiters, timeout=deadline)
+        outcomes: list[BaseException | None] = []
+        for waiter in waiters:
+            if waiter in pending:
+                waiter.cancel()
+                outcomes.append(BrokerUnavailableError("no acknowledgement in time"))
+            else:
+                outcomes.append(waiter.exception())
+        return outcomes
+
+    def _send_all(self, producer: KafkaProducer, records: Sequence[OutgoingRecord]) -> list[Any]:
+        return [producer.send(self._topic, key=r.key, value=r.value) for r in records]
+
+    @staticmethod
+    def _bridge(loop: asyncio.AbstractEventLoop, kafka_future: Any) -> asyncio.Future[None]:
+        waiter: asyncio.Future[None] = loop.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if waiter.done():  # cancelled after the deadline
+                return
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+
+        def resolve(_: Any) -> None:
+            loop.call_soon_threadsafe(settle, None)
+
+        def fail(error: BaseException) -> None:
+            loop.call_soon_threadsafe(settle, error)
+
+        kafka_future.add_callback(resolve)
+        kafka_future.add_errback(fail)
+        return waiter
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._producer is not None:
+            self._producer.flush(timeout=self._policy.delivery_timeout_seconds)
+            self._producer.close(timeout=self._policy.delivery_timeout_seconds)
+            self._producer = None

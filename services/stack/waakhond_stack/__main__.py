@@ -1,0 +1,3 @@
+from waakhond_stack.cli import main
+
+main()

@@ -1,0 +1,218 @@
+"""The `waakhond` command: every service, the embedded stack, and the tools around them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from waakhond_contract.log_format import configure_logging
+from waakhond_contract.schema_export import PUBLISHED_SCHEMAS, write_schemas
+
+app = typer.Typer(
+    help="Waakhond: signals from client support, bundled into regional trends.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+keys_app = typer.Typer(help="Per-organisation API keys for intake.", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics of the pipeline.", no_args_is_help=True)
+schemas_app = typer.Typer(
+    help="JSON Schema files generated from the contract.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+app.add_typer(topics_app, name="topics")
+app.add_typer(schemas_app, name="schemas")
+
+DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
+KeysFile = Annotated[Path, typer.Option("--keys-file", help="The API key registry file.")]
+
+
+def _log_level() -> str:
+    return os.environ.get("WAAKHOND_LOG_LEVEL", "INFO")
+
+
+@app.command()
+def intake() -> None:
+    """Run the intake API (configuration from WAAKHOND_* environment variables)."""
+    from waakhond_intake.main import run
+
+    configure_logging("intake", _log_level())
+    run()
+
+
+@app.command()
+def classifier() -> None:
+    """Run the classifier worker (faust)."""
+    from waakhond_classifier.app import run
+    from waakhond_classifier.model.loader import load_default_classifier
+
+    configure_logging("classifier", _log_level())
+    run(load_default_classifier())
+
+
+@app.command()
+def aggregator() -> None:
+    """Run the aggregator: Kafka -> ClickHouse, and the trends API."""
+    from waakhond_aggregator.main import run
+
+    configure_logging("aggregator", _log_level())
+    run()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply ClickHouse migrations and load the region reference, then exit."""
+    from waakhond_aggregator.main import migrate as apply
+
+    configure_logging("migrate", _log_level())
+    applied = apply()
+    typer.echo(f"applied migrations: {applied or 'none (up to date)'}")
+
+
+@topics_app.command("create")
+def topics_create() -> None:
+    """Create the missing topics with the configured partition count."""
+    from waakhond_contract.settings import KafkaSettings, TopicSettings
+    from waakhond_stack.topics import ensure_topics
+
+    created = ensure_topics(KafkaSettings(), TopicSettings())
+    typer.echo(f"created topics: {', '.join(created) or 'none (all exist)'}")
+
+
+@keys_app.command("create")
+def keys_create(
+    organisation: Annotated[str, typer.Option("--org", help="Organisation id, e.g. mee-zuid.")],
+    keys_file: KeysFile = DEFAULT_KEYS_FILE,
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+) -> None:
+    """Create a key; the key is printed once and only its hash is stored."""
+    from waakhond_intake.auth.keys import create_key
+
+    entry, token = create_key(keys_file, organisation, label)
+    typer.echo(f"key id: {entry.key_id}", err=True)
+    typer.echo(token)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, keys_file: KeysFile = DEFAULT_KEYS_FILE) -> None:
+    """Revoke a key; intake stops accepting it within seconds, without a restart."""
+    from waakhond_intake.auth.keys import revoke_key
+
+    try:
+        entry = revoke_key(keys_file, key_id)
+    except KeyError:
+        typer.echo(f"no key {key_id} in {keys_file}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"revoked {entry.key_id} of {entry.organisation_id} at {entry.revoked_at}")
+
+
+@keys_app.command("list")
+def keys_list(keys_file: KeysFile = DEFAULT_KEYS_FILE) -> None:
+    """List keys (ids, organisations, state; never secrets)."""
+    from waakhond_intake.auth.keys import read_key_file
+
+    for entry in read_key_file(keys_file).keys:
+        state = f"revoked {entry.revoked_at:%Y-%m-%d}" if entry.revoked_at else "active"
+        typer.echo(f"{entry.key_id}  {entry.organisation_id:<24} {state:<20} {entry.label}")
+
+
+@schemas_app.command("write")
+def schemas_write(
+    folder: Annotated[Path, typer.Option(help="Where the schema files go.")] = Path("schemas"),
+) -> None:
+    """(Re)generate schemas/*.json from the contract models."""
+    for path in write_schemas(folder):
+        typer.echo(str(path))
+
+
+@schemas_app.command("check")
+def schemas_check(
+    folder: Annotated[Path, typer.Option(help="Where the schema files are.")] = Path("schemas"),
+) -> None:
+    """Exit 1 when a schema file differs from its model."""
+    stale = [
+        p.filename
+        for p in PUBLISHED_SCHEMAS
+        if not (folder / p.filename).exists()
+        or (folder / p.filename).read_text(encoding="utf-8") != p.render()
+    ]
+    if stale:
+        typer.echo(f"out of date: {', '.join(stale)}; run `waakhond schemas write`", err=True)
+        raise typer.Exit(1)
+    typer.echo("schemas are up to date")
+
+
+@app.command()
+def stack(
+    demo: Annotated[bool, typer.Option(help="Load the demo data set and print a summary.")] = True,
+    signals: Annotated[int, typer.Option(help="Number of demo signals.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo generator.")] = 2025,
+    data_dir: Annotated[Path, typer.Option(help="Broker logs, chDB and keys go here.")] = Path(
+        "data"
+    ),
+    serve: Annotated[bool, typer.Option(help="Keep serving until interrupted.")] = True,
+    broker_port: Annotated[int, typer.Option(help="Kafka port of the Tansu broker.")] = 9092,
+    intake_port: Annotated[int, typer.Option(help="Port of the intake API.")] = 8000,
+    classifier_port: Annotated[int, typer.Option(help="Health port of the classifier.")] = 8001,
+    aggregator_port: Annotated[int, typer.Option(help="Port of the trends API.")] = 8002,
+) -> None:
+    """Run everything on this machine: Tansu broker, intake, classifier, aggregator, chDB."""
+    import time
+
+    from waakhond_stack.embedded import EmbeddedStack, StackConfig, load_demo
+
+    configure_logging("stack", _log_level())
+    embedded = EmbeddedStack(
+        StackConfig(
+            data_dir=data_dir,
+            broker_port=broker_port,
+            intake_port=intake_port,
+            classifier_port=classifier_port,
+            aggregator_port=aggregator_port,
+        )
+    )
+    typer.echo(f"starting the embedded stack (logs in {embedded.data_dir / 'logs'}) ...")
+    try:
+        tokens = embedded.start()
+        typer.echo(f"intake:     {embedded.intake_url}/docs")
+        typer.echo(f"trends API: {embedded.aggregator_url}/docs")
+        if demo:
+            typer.echo(f"loading {signals} demo signals ...")
+            report, text = load_demo(embedded, tokens, signals, seed)
+            typer.echo(f"accepted {report.accepted} of {report.submitted}\n")
+            typer.echo(text)
+        organisation, token = next(iter(tokens.items()))
+        typer.echo(f"\ndemo API key of {organisation} (valid while this stack runs):\n{token}")
+        if serve:
+            typer.echo("serving; press Ctrl-C to stop")
+            while all(
+                s.alive() for s in (embedded.intake, embedded.classifier, embedded.aggregator)
+            ):
+                time.sleep(1)
+            typer.echo("a service stopped; see the logs", err=True)
+            raise typer.Exit(1)
+    except KeyboardInterrupt:
+        typer.echo("stopping ...")
+    finally:
+        embedded.stop()
+
+
+@app.command("demo-signals")
+def demo_signals(
+    count: Annotated[int, typer.Option(help="How many signals.")] = 100,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 2025,
+) -> None:
+    """Print generated demo signals as JSON Lines: {"organisation_id": ..., "signal": {...}}."""
+    from waakhond_stack.demo import generate_signals
+
+    for organisation_id, body in generate_signals(count, seed=seed):
+        sys.stdout.write(json.dumps({"organisation_id": organisation_id, "signal": body}) + "\n")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,202 @@
+"""The embedded stack: Tansu broker, the three services and chDB, on one machine, no Docker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_contract.vocabularies import DUTCH_LABELS, Category
+from waakhond_intake.auth.keys import create_key
+from waakhond_stack.broker import TansuBroker
+from waakhond_stack.demo import DEMO_ORGANISATIONS, LoadReport, generate_signals, load_signals
+from waakhond_stack.processes import ServiceProcess
+from waakhond_stack.topics import ensure_topics
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    broker_port: int = 9092
+    intake_port: int = 8000
+    classifier_port: int = 8001
+    aggregator_port: int = 8002
+    ready_timeout_seconds: float = 120.0
+
+
+class EmbeddedStack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        data = config.data_dir.resolve()
+        self.data_dir = data
+        (data / "logs").mkdir(parents=True, exist_ok=True)
+        self.keys_file = data / "api-keys.json"
+        self.broker = TansuBroker(
+            port=config.broker_port, host=config.host, log_file=data / "logs" / "broker.log"
+        )
+        self.kafka = KafkaSettings(bootstrap_servers=f"{config.host}:{config.broker_port}")
+        self.topics = TopicSettings()
+        common = {
+            "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "WAAKHOND_LOG_LEVEL": "INFO",
+        }
+        logs = data / "logs"
+        self.intake = ServiceProcess(
+            "intake",
+            ["intake"],
+            {
+                **common,
+                "WAAKHOND_INTAKE_HOST": config.host,
+                "WAAKHOND_INTAKE_PORT": str(config.intake_port),
+                "WAAKHOND_INTAKE_API_KEYS_FILE": str(self.keys_file),
+            },
+            logs / "intake.log",
+        )
+        self.classifier = ServiceProcess(
+            "classifier",
+            ["classifier"],
+            {
+                **common,
+                "WAAKHOND_CLASSIFIER_WEB_HOST": config.host,
+                "WAAKHOND_CLASSIFIER_WEB_PORT": str(config.classifier_port),
+                "WAAKHOND_CLASSIFIER_DATA_DIR": str(data / "classifier"),
+            },
+            logs / "classifier.log",
+        )
+        self.aggregator = ServiceProcess(
+            "aggregator",
+            ["aggregator"],
+            {
+                **common,
+                "WAAKHOND_AGGREGATOR_HOST": config.host,
+                "WAAKHOND_AGGREGATOR_PORT": str(config.aggregator_port),
+                "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{data / 'chdb'}",
+            },
+            logs / "aggregator.log",
+        )
+
+    @property
+    def intake_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.intake_port}"
+
+    @property
+    def aggregator_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.aggregator_port}"
+
+    def issue_demo_keys(self) -> dict[str, str]:
+        """Fresh keys for the demo organisations at every start; only hashes are stored."""
+        self.keys_file.unlink(missing_ok=True)
+        return {
+            org.organisation_id: create_key(self.keys_file, org.organisation_id, "demo")[1]
+            for org in DEMO_ORGANISATIONS
+        }
+
+    def start(self) -> dict[str, str]:
+        tokens = self.issue_demo_keys()
+        self.broker.start()
+        ensure_topics(self.kafka, self.topics)
+        for service in (self.aggregator, self.classifier, self.intake):
+            service.start()
+        timeout = self.config.ready_timeout_seconds
+        self.aggregator.wait_ready(f"{self.aggregator_url}/readyz", timeout)
+        self.intake.wait_ready(f"{self.intake_url}/readyz", timeout)
+        port = self.config.classifier_port
+        self.classifier.wait_ready(f"http://{self.config.host}:{port}/readyz", timeout)
+        return tokens
+
+    def stop(self) -> None:
+        for service in (self.intake, self.classifier, self.aggregator):
+            service.stop()
+        self.broker.stop()
+
+
+def national_total(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> int:
+    response = httpx.get(
+        f"{aggregator_url}/v1/trends",
+        params={
+            "level": "national",
+            "category": "all",
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+        },
+        timeout=30,
+    )
+    response.raise_for_status()
+    return sum(series["total"] for series in response.json()["series"])
+
+
+def wait_until_counted(
+    aggregator_url: str, at_least: int, date_from: dt.date, date_to: dt.date, timeout: float
+) -> int:
+    """Until the national total reaches ``at_least`` and holds still for a moment."""
+    deadline = time.monotonic() + timeout
+    previous = -1
+    while time.monotonic() < deadline:
+        total = national_total(aggregator_url, date_from, date_to)
+        if total >= at_least and total == previous:
+            return total
+        previous = total
+        time.sleep(1.0)
+    raise TimeoutError(f"only {previous} of {at_least} signals counted after {timeout}s")
+
+
+def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
+    """A Dutch report: national totals per category and a table per care-office region."""
+    columns: list[str | Category] = ["all", *Category]
+    per_region: dict[str, dict[str, int]] = {}
+    names: dict[str, str] = {}
+    national: dict[str, int] = {}
+    for column in columns:
+        for level in ("national", "zorgkantoorregio"):
+            response = httpx.get(
+                f"{aggregator_url}/v1/trends",
+                params={
+                    "level": level,
+                    "category": str(column),
+                    "from": date_from.isoformat(),
+                    "to": date_to.isoformat(),
+                },
+                timeout=30,
+            )
+            response.raise_for_status()
+            for series in response.json()["series"]:
+                if level == "national":
+                    national[str(column)] = series["total"]
+                else:
+                    names[series["region_code"]] = series["region_name"]
+                    per_region.setdefault(series["region_code"], {})[str(column)] = series["total"]
+    headers = ["Totaal", *(DUTCH_LABELS[c] for c in Category)]
+    lines = [
+        f"Signalen {date_from.isoformat()} t/m {date_to.isoformat()}",
+        "",
+        "Landelijk",
+    ]
+    lines += [
+        f"  {h:<24} {national.get(str(c), 0):>7}" for h, c in zip(headers, columns, strict=True)
+    ]
+    lines += ["", "Per zorgkantoorregio"]
+    lines.append("  " + f"{'Regio':<28}" + "".join(f"{h[:22]:>24}" for h in headers))
+    for code in sorted(per_region, key=lambda c: names[c]):
+        counts = per_region[code]
+        lines.append(
+            "  "
+            + f"{names[code][:28]:<28}"
+            + "".join(f"{counts.get(str(c), 0):>24}" for c in columns)
+        )
+    return "\n".join(lines)
+
+
+def load_demo(
+    stack: EmbeddedStack, tokens: dict[str, str], signals: int, seed: int, timeout: float = 300.0
+) -> tuple[LoadReport, str]:
+    today = dt.date.today()
+    generated = list(generate_signals(signals, seed=seed, today=today))
+    report = load_signals(stack.intake_url, tokens, generated)
+    date_from = min(dt.date.fromisoformat(body["observed_on"]) for _, body in generated)
+    wait_until_counted(stack.aggregator_url, report.accepted, date_from, today, timeout)
+    return report, summary(stack.aggregator_url, date_from, today)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from waakhond_aggregator.pipeline.dedup import Candidate, StoredVersion, plan_writes
+from waakhond_aggregator.pipeline.transform import SignalRows
+from waakhond_contract.deadletters import SourceMessage
+from waakhond_contract.messages import Classification, SignalClassified
+
+SIGNAL = uuid.UUID("00000000-0000-5000-8000-000000000001")
+
+
+def candidate(fingerprint: str, categories: tuple[str, ...], offset: int) -> Candidate:
+    signal = SignalClassified.model_construct(
+        signal_id=SIGNAL,
+        classification=Classification.model_construct(classified_at=dt.datetime.now(dt.UTC)),
+    )
+    rows = SignalRows(signal=[offset], facts=[], fingerprint=fingerprint, categories=categories)
+    return Candidate(SourceMessage("t", 0, offset, None, b""), signal, rows)
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "writes", "conflicts", "ignored"),
+    [
+        pytest.param(None, [("a", ("x",))], [0], 0, 0, id="new"),
+        pytest.param(("a", ("x",)), [("a", ("x",))], [0], 0, 0, id="redelivery-rewritten"),
+        pytest.param(("a", ("x",)), [("b", ("x",))], [], 1, 0, id="other-content-conflict"),
+        pytest.param(("a", ("x",)), [("a", ("y",))], [], 0, 1, id="reclassified-ignored"),
+        pytest.param(None, [("a", ("x",)), ("a", ("x",))], [0, 1], 0, 0, id="twice-in-batch"),
+        pytest.param(None, [("a", ("x",)), ("b", ("x",))], [0], 1, 0, id="conflict-in-batch"),
+        pytest.param(None, [("a", ("x",)), ("a", ("y",))], [0], 0, 1, id="relabel-in-batch"),
+    ],
+)
+def test_write_plan(
+    stored: tuple[str, tuple[str, ...]] | None,
+    incoming: list[tuple[str, tuple[str, ...]]],
+    writes: list[int],
+    conflicts: int,
+    ignored: int,
+) -> None:
+    known = {SIGNAL: StoredVersion(*stored)} if stored else {}
+    plan = plan_writes([candidate(f, c, offset) for offset, (f, c) in enumerate(incoming)], known)
+    assert [rows.signal[0] for rows in plan.writes] == writes
+    assert len(plan.conflicts) == conflicts
+    assert plan.reclassifications_ignored == ignored

@@ -1,0 +1,148 @@
+"""The whole pipeline on the real broker and chDB.
+
+intake and the aggregator's API are served by uvicorn on local ports (real
+HTTP); the classifier runs as its own process through the `waakhond
+classifier` entry point; the aggregator consumes in this process because chDB
+allows one process per data path and the test reads the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from clickhouse_connect.driver.client import Client
+from fastapi import FastAPI
+
+from tests.support import ORGANISATIONS
+from waakhond_aggregator.config import AggregatorSettings
+from waakhond_aggregator.main import create_app as create_aggregator
+from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_intake.auth.keys import create_key
+from waakhond_intake.core.config import IntakeSettings
+from waakhond_intake.main import create_app as create_intake
+from waakhond_stack.broker import free_port
+from waakhond_stack.processes import ServiceProcess
+from waakhond_stack.topics import ensure_topics
+
+
+class ServerThread:
+    """uvicorn in a thread, stopped through its own shutdown path (lifespan included)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise TimeoutError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+def wait_until(check: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"{what} not reached within {timeout}s")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    intake_url: str
+    trends_url: str
+    tokens: dict[str, str]
+    kafka: KafkaSettings
+    topics: TopicSettings
+    clickhouse: Client
+    database: str
+
+
+@pytest.fixture(scope="module")
+def pipeline(
+    kafka_settings: KafkaSettings,
+    clickhouse_client: Client,
+    chdb_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Pipeline]:
+    folder = tmp_path_factory.mktemp("pipeline")
+    suffix = uuid.uuid4().hex[:8]
+    topics = TopicSettings(
+        submitted=f"submitted-{suffix}",
+        classified=f"classified-{suffix}",
+        deadletter=f"deadletter-{suffix}",
+        partitions=3,
+    )
+    ensure_topics(kafka_settings, topics)
+    keys_file = folder / "api-keys.json"
+    tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
+    clickhouse = ClickHouseSettings(dsn=f"chdb://{chdb_path}", database=f"e2e_{suffix}")
+
+    classifier_port = free_port()
+    classifier = ServiceProcess(
+        "classifier",
+        ["classifier"],
+        {
+            "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+            "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
+            "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
+            "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
+            "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
+            "WAAKHOND_CLASSIFIER_APP_ID": f"classifier-{suffix}",
+            "WAAKHOND_CLASSIFIER_WEB_PORT": str(classifier_port),
+            "WAAKHOND_CLASSIFIER_DATA_DIR": str(folder / "classifier"),
+            "WAAKHOND_CLASSIFIER_BATCH_WITHIN_SECONDS": "0.1",
+        },
+        folder / "classifier.log",
+    )
+    intake = create_intake(IntakeSettings(api_keys_file=keys_file), kafka_settings, topics)
+    aggregator = create_aggregator(
+        AggregatorSettings(group_id=f"aggregator-{suffix}", batch_max_seconds=0.3),
+        clickhouse,
+        kafka_settings,
+        topics,
+        client=clickhouse_client,
+    )
+    classifier.start()
+    try:
+        with ServerThread(intake) as intake_server, ServerThread(aggregator) as trends_server:
+            classifier.wait_ready(f"http://127.0.0.1:{classifier_port}/readyz", timeout=90)
+            wait_until(
+                lambda: httpx.get(f"{intake_server.url}/readyz").status_code == 200, 30, "intake"
+            )
+            yield Pipeline(
+                intake_url=intake_server.url,
+                trends_url=trends_server.url,
+                tokens=tokens,
+                kafka=kafka_settings,
+                topics=topics,
+                clickhouse=clickhouse_client,
+                database=clickhouse.database,
+            )
+    finally:
+        classifier.stop()
+        if os.environ.get("CI"):
+            print((folder / "classifier.log").read_text()[-5000:])

@@ -1,0 +1,95 @@
+"""A poison message on each topic ends in the dead-letter topic; the good ones around it flow."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from kafka import KafkaProducer
+
+from tests.e2e.conftest import Pipeline, wait_until
+from tests.e2e.test_pipeline import read_all
+from tests.support import valid_submission
+from waakhond_contract.codec import encode
+from waakhond_contract.messages import (
+    Classification,
+    SignalClassified,
+    SignalSubmitted,
+)
+
+
+def submitted(observed_on: dt.date) -> SignalSubmitted:
+    body = valid_submission(observed_on=observed_on.isoformat())
+    body.pop("client_ref")
+    return SignalSubmitted.model_validate(
+        {
+            **body,
+            "signal_id": str(uuid.uuid4()),
+            "organisation_id": "mee-noord",
+            "submitted_at": dt.datetime.now(dt.UTC).isoformat(),
+        }
+    )
+
+
+def classified(observed_on: dt.date) -> SignalClassified:
+    classification = Classification(
+        labels=[],
+        scores={},
+        needs_review=True,
+        model_version="test-fixture",
+        classified_at=dt.datetime.now(dt.UTC),
+    )
+    return SignalClassified(**submitted(observed_on).model_dump(), classification=classification)
+
+
+POISON = {
+    "not_json": b"this is not json",
+    "unsupported_schema_version": b'{"schema_version": 99, "signal_id": "x"}',
+    "invalid_message": b'{"schema_version": 1, "description": "only this"}',
+    "too_large": json.dumps({"schema_version": 1, "description": "x" * 100_000}).encode(),
+}
+
+
+def national_total(pipeline: Pipeline, day: dt.date) -> int:
+    rows = pipeline.clickhouse.query(
+        f"SELECT sum(signals) FROM {pipeline.database}.trend_weekly "
+        "WHERE level = 'national' AND category = 'all' AND week_start = toMonday({d:Date})",
+        parameters={"d": day},
+    ).result_rows
+    return int(rows[0][0] or 0)
+
+
+@pytest.mark.parametrize("stage", ["classifier", "aggregator"])
+def test_poison_is_dead_lettered_and_good_messages_pass(pipeline: Pipeline, stage: str) -> None:
+    # A week of its own per stage, so the counts of the two cases do not mix.
+    day = dt.date(2024, 6, 3) if stage == "classifier" else dt.date(2024, 6, 10)
+    make = submitted if stage == "classifier" else classified
+    topic = pipeline.topics.submitted if stage == "classifier" else pipeline.topics.classified
+    unknown_municipality = encode(make(day)).replace(b"GM0363", b"GM9990")
+    poison = {**POISON, "unknown_municipality": unknown_municipality}
+
+    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
+    good = [make(day) for _ in range(6)]
+    for message in good[:3]:
+        producer.send(topic, key=b"ZK02", value=encode(message))
+    for value in poison.values():
+        producer.send(topic, key=b"ZK02", value=value)
+    for message in good[3:]:
+        producer.send(topic, key=b"ZK02", value=encode(message))
+    producer.flush()
+    producer.close()
+
+    wait_until(lambda: national_total(pipeline, day) == len(good), 90, "good messages counted")
+    letters = [
+        json.loads(r.value) for r in read_all(pipeline, pipeline.topics.deadletter, 2 * len(poison))
+    ]
+    mine = {d["reason"]: d for d in letters if d["stage"] == stage}
+    assert set(mine) == set(poison)
+    for reason, value in poison.items():
+        letter = mine[reason]
+        assert base64.b64decode(letter["value_base64"]) == value
+        assert letter["source_topic"] == topic
+        assert letter["detail"]

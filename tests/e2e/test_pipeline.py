@@ -1,0 +1,168 @@
+"""Signals over HTTP from three organisations -> Kafka -> classifier -> aggregator -> ClickHouse,
+with retries, redeliveries and a conflicting resubmission; every count is exact."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections import Counter
+from typing import Any
+
+import httpx
+from kafka import KafkaConsumer, KafkaProducer
+from prometheus_client import REGISTRY
+
+from tests.e2e.conftest import Pipeline, wait_until
+from tests.support import ORGANISATIONS
+from waakhond_classifier.model.base import ClassifierInput
+from waakhond_classifier.model.loader import load_default_classifier
+from waakhond_contract.identity import derive_signal_id
+from waakhond_contract.regions import RegionLevel, load_region_reference
+from waakhond_contract.vocabularies import Category
+from waakhond_stack.demo import generate_signals
+
+PERIOD_END = dt.date(2025, 3, 30)
+PERIOD_START = dt.date(2025, 1, 6)
+CATEGORIES = ["all", *(str(c) for c in Category)]
+
+
+def stored_writes() -> float:
+    return REGISTRY.get_sample_value("waakhond_aggregator_signals_stored_total") or 0.0
+
+
+def read_all(pipeline: Pipeline, topic: str, at_least: int) -> list[Any]:
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=pipeline.kafka.bootstrap_list,
+        group_id=f"reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+    )
+    records: list[Any] = []
+    try:
+        for _ in range(300):
+            for batch in consumer.poll(timeout_ms=200).values():
+                records += batch
+            if len(records) >= at_least:
+                break
+    finally:
+        consumer.close()
+    return records
+
+
+def post(pipeline: Pipeline, organisation: str, path: str, body: Any) -> httpx.Response:
+    return httpx.post(
+        f"{pipeline.intake_url}{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {pipeline.tokens[organisation]}"},
+        timeout=30,
+    )
+
+
+def expected_counts(
+    signals: dict[uuid.UUID, dict[str, Any]], labels: dict[uuid.UUID, tuple[str, ...]]
+) -> Counter[tuple[str, str, str]]:
+    reference = load_region_reference()
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for signal_id, body in signals.items():
+        municipality = reference.resolve(
+            body["municipality_code"], dt.date.fromisoformat(body["observed_on"])
+        )
+        for region in municipality.regions:
+            for category in ("all", *labels[signal_id]):
+                counts[(str(region.level), region.code, category)] += 1
+    return counts
+
+
+def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline) -> None:
+    generated = list(generate_signals(360, seed=7, weeks=12, today=PERIOD_END))
+    by_org: dict[str, list[dict[str, Any]]] = {org: [] for org in ORGANISATIONS}
+    for index, (_, body) in enumerate(generated):
+        by_org[ORGANISATIONS[index % 3]].append(body)
+
+    writes_before = stored_writes()
+    unique: dict[uuid.UUID, dict[str, Any]] = {}
+    for organisation, bodies in by_org.items():
+        response = post(pipeline, organisation, "/v1/signals/batch", {"signals": bodies})
+        assert response.status_code == 202, response.text
+        assert response.json()["accepted"] == len(bodies)
+        for body, result in zip(bodies, response.json()["results"], strict=True):
+            signal_id = uuid.UUID(result["signal_id"])
+            assert signal_id == derive_signal_id(organisation, body["client_ref"])
+            unique[signal_id] = body
+    messages = len(generated)
+
+    # Retries of the same client_ref: same id, stored once.
+    for organisation in ORGANISATIONS:
+        for body in by_org[organisation][:10]:
+            response = post(pipeline, organisation, "/v1/signals", body)
+            assert response.status_code == 202
+            assert uuid.UUID(response.json()["signal_id"]) in unique
+            messages += 1
+
+    # A client_ref reused with other content: dead-lettered, the first version stands.
+    original = by_org["mee-noord"][20]
+    conflicting = {**original, "description": original["description"] + " Aangevuld later."}
+    assert post(pipeline, "mee-noord", "/v1/signals", conflicting).status_code == 202
+
+    # Redelivery: the same classified records a second time, byte for byte.
+    classified = read_all(pipeline, pipeline.topics.classified, messages)
+    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
+    for record in classified[:50]:
+        producer.send(pipeline.topics.classified, key=record.key, value=record.value)
+    producer.flush()
+    producer.close()
+    messages += 50
+
+    wait_until(lambda: stored_writes() - writes_before >= messages, 120, "all writes")
+    letters = [json.loads(r.value) for r in read_all(pipeline, pipeline.topics.deadletter, 1)]
+    assert [(d["stage"], d["reason"]) for d in letters] == [
+        ("aggregator", "conflicting_resubmission")
+    ]
+    assert base64.b64decode(letters[0]["value_base64"]).count(b"Aangevuld later.") == 1
+
+    classifier = load_default_classifier()
+    ids = list(unique)
+    outputs = classifier.classify_batch(
+        [ClassifierInput(text=unique[i]["description"]) for i in ids]
+    )
+    labels = {i: tuple(str(label) for label in o.labels) for i, o in zip(ids, outputs, strict=True)}
+    expected = expected_counts(unique, labels)
+
+    rows = pipeline.clickhouse.query(
+        f"SELECT level, region_code, category, sum(signals) FROM {pipeline.database}.trend_weekly "
+        "WHERE week_start BETWEEN {a:Date} AND {b:Date} GROUP BY level, region_code, category",
+        parameters={"a": PERIOD_START, "b": PERIOD_END},
+    ).result_rows
+    actual = Counter({(level, code, category): int(n) for level, code, category, n in rows})
+    assert actual == expected
+
+    raw = pipeline.clickhouse.query(
+        f"SELECT count(), uniqExact(signal_id) FROM {pipeline.database}.signals FINAL"
+    ).result_rows[0]
+    assert raw == (len(unique), len(unique))
+
+    # The read API tells the same story, level by level.
+    for level in RegionLevel:
+        for category in CATEGORIES:
+            response = httpx.get(
+                f"{pipeline.trends_url}/v1/trends",
+                params={
+                    "level": str(level),
+                    "category": category,
+                    "from": PERIOD_START.isoformat(),
+                    "to": PERIOD_END.isoformat(),
+                },
+            )
+            assert response.status_code == 200
+            totals = {s["region_code"]: s["total"] for s in response.json()["series"]}
+            wanted = {
+                code: n
+                for (lvl, code, cat), n in expected.items()
+                if lvl == level and cat == category
+            }
+            assert totals == wanted, (level, category)
