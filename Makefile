@@ -33,6 +33,10 @@ typecheck: venv
 pytest: venv
 	$(BIN)/pytest
 
+## Benchmarks (not timed tests): results are written to bench/results/*.json.
+bench: venv
+	$(BIN)/waakhond bench trends
+
 schemas: venv
 	$(BIN)/waakhond schemas write
 

@@ -27,6 +27,8 @@ schemas_app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
+bench_app = typer.Typer(help="Benchmarks; results go to files under bench/results/.")
+app.add_typer(bench_app, name="bench")
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
 KeysFile = Annotated[Path, typer.Option("--keys-file", help="The API key registry file.")]
@@ -212,6 +214,34 @@ def demo_signals(
 
     for organisation_id, body in generate_signals(count, seed=seed):
         sys.stdout.write(json.dumps({"organisation_id": organisation_id, "signal": body}) + "\n")
+
+
+@bench_app.command("trends")
+def bench_trends(
+    signals: Annotated[
+        list[int] | None, typer.Option("--signals", help="Signal counts to measure at.")
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Timed runs per query.")] = 20,
+    data_dir: Annotated[Path, typer.Option(help="A fresh chDB folder.")] = Path("data/bench-chdb"),
+    output: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
+        "bench/results/trend_query.json"
+    ),
+) -> None:
+    """Trend query latency over signal_facts, exact counting two ways."""
+    import shutil
+
+    from waakhond_aggregator.bench import measure_trend_queries, write_results
+    from waakhond_aggregator.storage.client import connect
+    from waakhond_contract.settings import ClickHouseSettings
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    client = connect(ClickHouseSettings(dsn=f"chdb://{data_dir.resolve()}"))
+    timings = measure_trend_queries(client, "bench", signals or [100_000, 1_000_000], runs)
+    write_results(timings, output)
+    typer.echo(f"{'signals':>10} {'fact rows':>11} {'query':<18} {'p50 ms':>8} {'p95 ms':>8}")
+    for t in timings:
+        typer.echo(f"{t.signals:>10} {t.fact_rows:>11} {t.query:<18} {t.p50_ms:>8} {t.p95_ms:>8}")
+    typer.echo(f"written to {output}")
 
 
 def main() -> None:
