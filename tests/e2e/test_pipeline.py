@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from prometheus_client import REGISTRY
 
 from tests.e2e.conftest import Pipeline, wait_until
@@ -33,21 +33,26 @@ def stored_writes() -> float:
 
 
 def read_all(pipeline: Pipeline, topic: str, at_least: int) -> list[Any]:
+    """Every record of a topic, read without a consumer group (no join to wait for)."""
     consumer = KafkaConsumer(
-        topic,
         bootstrap_servers=pipeline.kafka.bootstrap_list,
-        group_id=f"reader-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=2000,
     )
     records: list[Any] = []
+    idle = 0
     try:
+        consumer.topics()  # loads metadata; partitions_for_topic is None before that
+        partitions = consumer.partitions_for_topic(topic) or set()
+        assert partitions, f"topic {topic} has no partitions"
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        consumer.seek_to_beginning()
+        # Until at_least records arrived and the topic has gone quiet, or 60 s.
         for _ in range(300):
-            for batch in consumer.poll(timeout_ms=200).values():
-                records += batch
-            if len(records) >= at_least:
+            polled = [r for batch in consumer.poll(timeout_ms=200).values() for r in batch]
+            records += polled
+            idle = 0 if polled else idle + 1
+            if len(records) >= at_least and idle >= 3:
                 break
     finally:
         consumer.close()
