@@ -14,6 +14,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m waakhond_intake.privacy.warmup
 	touch $(STAMP)
 
 ## Run the embedded stack (Tansu broker, intake, classifier, aggregator, chDB) with demo data.
@@ -35,7 +36,8 @@ pytest: venv
 
 ## Benchmarks (not timed tests): results are written to bench/results/*.json.
 bench: venv
-	$(BIN)/waakhond bench trends
+	$(BIN)/waakhond bench classifier --output bench/results/classifier.json
+	$(BIN)/waakhond bench trends --output bench/results/trend_query.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

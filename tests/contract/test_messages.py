@@ -102,7 +102,7 @@ def submitted(**overrides: object) -> SignalSubmitted:
         signal_id=uuid.uuid4(),
         organisation_id="mee-noord",
         submitted_at=dt.datetime.now(dt.UTC),
-        **body,  # type: ignore[arg-type]
+        **body,
     ).model_copy(update=overrides)
 
 

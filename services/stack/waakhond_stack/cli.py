@@ -10,6 +10,12 @@ from typing import Annotated
 
 import typer
 
+from waakhond_classifier.model.commands import (
+    bench_command,
+    classify_command,
+    evaluate_command,
+    train_command,
+)
 from waakhond_contract.log_format import configure_logging
 from waakhond_contract.schema_export import PUBLISHED_SCHEMAS, write_schemas
 
@@ -29,6 +35,12 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(schemas_app, name="schemas")
 bench_app = typer.Typer(help="Benchmarks; results go to files under bench/results/.")
 app.add_typer(bench_app, name="bench")
+app.command("train", help="Train the classifier from the corpus (deterministic).")(train_command)
+app.command("evaluate", help="Per-category scores of the classifier on a split.")(evaluate_command)
+app.command("classify", help="Classify JSON Lines from stdin, one result line per input.")(
+    classify_command
+)
+bench_app.command("classifier", help="Classifier throughput in batches.")(bench_command)
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
 KeysFile = Annotated[Path, typer.Option("--keys-file", help="The API key registry file.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -60,10 +61,9 @@ class BodySizeLimitMiddleware:
                 response_started = True
             await send(message)
 
-        try:
+        # The 413 went out from limited_receive; the exception only unwinds the app.
+        with contextlib.suppress(BodyTooLargeError):
             await self.app(scope, limited_receive, guarded_send)
-        except BodyTooLargeError:
-            pass
 
     @staticmethod
     async def _reject(send: Send, limit: int) -> None:

@@ -1,0 +1,1 @@
+"""The trained classifier, shipped as package data (see ``artefact.py``)."""
