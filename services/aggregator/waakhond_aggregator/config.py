@@ -17,3 +17,12 @@ class AggregatorSettings(BaseSettings):
     retry_initial_seconds: float = Field(default=0.5, gt=0)
     retry_max_seconds: float = Field(default=30.0, gt=0)
     consume: bool = Field(default=True, description="Run the Kafka consumer in this process.")
+    disclosure_min_count: int = Field(
+        default=10, ge=1, description="Counts from 1 to this minus one are never shown."
+    )
+    disclosure_rounding_base: int = Field(
+        default=5, ge=1, description="Shown counts are rounded to a multiple of this."
+    )
+    text_retention_months: int = Field(
+        default=24, ge=1, description="Free text of older signals is blanked; counts stay."
+    )

@@ -23,6 +23,11 @@ from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
 from waakhond_aggregator.pipeline.retry import StoppedWhileRetryingError
 from waakhond_aggregator.pipeline.sink import TrendStore
 from waakhond_aggregator.storage.client import connect
+from waakhond_aggregator.storage.disclosure import (
+    DisclosurePolicy,
+    apply_text_retention,
+    write_disclosure_policy,
+)
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import load_region_reference as store_reference
 from waakhond_contract.regions import load_region_reference
@@ -31,10 +36,14 @@ from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicS
 log = logging.getLogger(__name__)
 
 
-def prepare_database(client: Client, database: str) -> None:
-    """Migrations and the region reference: safe to run at every start."""
+def prepare_database(client: Client, database: str, settings: AggregatorSettings) -> None:
+    """Migrations, the region reference, the disclosure policy and retention: safe at every
+    start."""
     apply_migrations(client, database)
     store_reference(client, database, load_region_reference())
+    policy = DisclosurePolicy(settings.disclosure_min_count, settings.disclosure_rounding_base)
+    write_disclosure_policy(client, database, policy)
+    apply_text_retention(client, database, settings.text_retention_months)
 
 
 class ConsumerThread:
@@ -74,7 +83,7 @@ def create_app(
     kafka = kafka or KafkaSettings()
     topics = topics or TopicSettings()
     client = client or connect(clickhouse)
-    prepare_database(client, clickhouse.database)
+    prepare_database(client, clickhouse.database, settings)
     worker: ConsumerThread | None = None
     if settings.consume:
         store = TrendStore(client, clickhouse.database)
@@ -119,5 +128,5 @@ def migrate() -> list[int]:
     clickhouse = ClickHouseSettings()
     client = connect(clickhouse)
     applied = apply_migrations(client, clickhouse.database)
-    store_reference(client, clickhouse.database, load_region_reference())
+    prepare_database(client, clickhouse.database, AggregatorSettings())
     return applied

@@ -115,42 +115,34 @@ class EmbeddedStack:
         self.broker.stop()
 
 
-def national_total(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> int:
-    response = httpx.get(
-        f"{aggregator_url}/v1/trends",
-        params={
-            "level": "national",
-            "category": "all",
-            "from": date_from.isoformat(),
-            "to": date_to.isoformat(),
-        },
-        timeout=30,
-    )
+def stored_signals(aggregator_url: str) -> float:
+    """Signal rows the aggregator has written, from its metrics (trend numbers are rounded)."""
+    response = httpx.get(f"{aggregator_url}/metrics/", timeout=30)
     response.raise_for_status()
-    return sum(series["total"] for series in response.json()["series"])
+    for line in response.text.splitlines():
+        if line.startswith("waakhond_aggregator_signals_stored_total "):
+            return float(line.split()[1])
+    return 0.0
 
 
-def wait_until_counted(
-    aggregator_url: str, at_least: int, date_from: dt.date, date_to: dt.date, timeout: float
-) -> int:
-    """Until the national total reaches ``at_least`` and holds still for a moment."""
+def wait_until_stored(aggregator_url: str, at_least: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    previous = -1
+    stored = 0.0
     while time.monotonic() < deadline:
-        total = national_total(aggregator_url, date_from, date_to)
-        if total >= at_least and total == previous:
-            return total
-        previous = total
-        time.sleep(1.0)
-    raise TimeoutError(f"only {previous} of {at_least} signals counted after {timeout}s")
+        stored = stored_signals(aggregator_url)
+        if stored >= at_least:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"only {stored:.0f} of {at_least} signals stored after {timeout}s")
 
 
 def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
     """A Dutch report: national totals per category and a table per care-office region."""
     columns: list[str | Category] = ["all", *Category]
-    per_region: dict[str, dict[str, int]] = {}
+    per_region: dict[str, dict[str, int | None]] = {}
     names: dict[str, str] = {}
-    national: dict[str, int] = {}
+    national: dict[str, int | None] = {}
+    hidden = "<?"
     for column in columns:
         for level in ("national", "zorgkantoorregio"):
             response = httpx.get(
@@ -164,6 +156,7 @@ def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
                 timeout=30,
             )
             response.raise_for_status()
+            hidden = f"<{response.json()['disclosure']['min_count']}"
             for series in response.json()["series"]:
                 if level == "national":
                     national[str(column)] = series["total"]
@@ -172,7 +165,8 @@ def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
                     per_region.setdefault(series["region_code"], {})[str(column)] = series["total"]
     headers = ["Totaal", *(DUTCH_LABELS[c] for c in Category)]
     lines = [
-        f"Signalen {date_from.isoformat()} t/m {date_to.isoformat()}",
+        f"Signalen {date_from.isoformat()} t/m {date_to.isoformat()} "
+        f"(afgerond op vijftallen; {hidden} wordt niet getoond)",
         "",
         "Landelijk",
     ]
@@ -186,9 +180,13 @@ def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
         lines.append(
             "  "
             + f"{names[code][:28]:<28}"
-            + "".join(f"{counts.get(str(c), 0):>24}" for c in columns)
+            + "".join(f"{_cell(counts.get(str(c), 0), hidden):>24}" for c in columns)
         )
     return "\n".join(lines)
+
+
+def _cell(value: int | None, hidden: str) -> str:
+    return hidden if value is None else str(value)
 
 
 def load_demo(
@@ -198,5 +196,5 @@ def load_demo(
     generated = list(generate_signals(signals, seed=seed, today=today))
     report = load_signals(stack.intake_url, tokens, generated)
     date_from = min(dt.date.fromisoformat(body["observed_on"]) for _, body in generated)
-    wait_until_counted(stack.aggregator_url, report.accepted, date_from, today, timeout)
+    wait_until_stored(stack.aggregator_url, report.accepted, timeout)
     return report, summary(stack.aggregator_url, date_from, today)

@@ -20,9 +20,9 @@ from waakhond_contract.vocabularies import Category
 def trends(
     clickhouse_client: Client, clickhouse_settings: ClickHouseSettings
 ) -> Iterator[TestClient]:
-    app = create_app(
-        AggregatorSettings(consume=False), clickhouse_settings, client=clickhouse_client
-    )
+    # No suppression here: these tests are about counting; disclosure is tested below.
+    settings = AggregatorSettings(consume=False, disclosure_min_count=1, disclosure_rounding_base=1)
+    app = create_app(settings, clickhouse_settings, client=clickhouse_client)
     reference = load_region_reference()
     signals = [
         classified([Category.MISSED_RIGHTS], observed_on="2025-03-04"),
@@ -97,3 +97,33 @@ def test_bad_parameters_are_422(trends: TestClient, params: dict[str, str]) -> N
 
 def test_readyz_checks_clickhouse(trends: TestClient) -> None:
     assert trends.get("/readyz").status_code == 200
+
+
+def test_small_counts_are_hidden_and_others_rounded(
+    clickhouse_client: Client, clickhouse_settings: ClickHouseSettings
+) -> None:
+    app = create_app(
+        AggregatorSettings(consume=False), clickhouse_settings, client=clickhouse_client
+    )
+    reference = load_region_reference()
+    amsterdam = [classified([], observed_on="2025-03-04") for _ in range(12)]
+    groningen = [
+        classified([], observed_on="2025-03-04", municipality_code="GM0014") for _ in range(3)
+    ]
+    TrendStore(clickhouse_client, clickhouse_settings.database).insert(
+        [to_rows(s, reference) for s in amsterdam + groningen]
+    )
+    with TestClient(app) as client:
+        body = client.get(
+            "/v1/trends",
+            params={"level": "province", "from": "2025-03-03", "to": "2025-03-09"},
+        ).json()
+        national = client.get(
+            "/v1/trends",
+            params={"level": "national", "from": "2025-03-03", "to": "2025-03-09"},
+        ).json()
+    assert body["disclosure"] == {"min_count": 10, "rounding_base": 5}
+    shown = {s["region_name"]: (s["total"], s["points"][0]["signals"]) for s in body["series"]}
+    assert shown == {"Noord-Holland": (10, 10), "Groningen": (None, None)}
+    # 15 in all is shown; 15 - 10 only bounds Groningen to 1..7, it never pins it down.
+    assert national["series"][0]["total"] == 15

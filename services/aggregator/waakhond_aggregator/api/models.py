@@ -12,14 +12,24 @@ from waakhond_contract.regions import RegionLevel
 class TrendPoint(BaseModel):
     week: str = Field(description="ISO week, e.g. 2025-W03.", examples=["2025-W03"])
     week_start: dt.date = Field(description="Monday of the ISO week.")
-    signals: int = Field(ge=0, description="Distinct signals observed that week.")
+    signals: int | None = Field(
+        ge=0,
+        description="Distinct signals observed that week, rounded; null when 1 to min_count-1.",
+    )
 
 
 class RegionSeries(BaseModel):
     region_code: str
     region_name: str
-    total: int = Field(ge=0)
+    total: int | None = Field(
+        ge=0, description="Distinct signals over the whole range, disclosed the same way."
+    )
     points: list[TrendPoint]
+
+
+class DisclosureInfo(BaseModel):
+    min_count: int = Field(description="Counts from 1 to min_count-1 are never shown.")
+    rounding_base: int = Field(description="Shown counts are rounded to a multiple of this.")
 
 
 class TrendResponse(BaseModel):
@@ -27,4 +37,5 @@ class TrendResponse(BaseModel):
     category: str
     date_from: dt.date = Field(serialization_alias="from")
     date_to: dt.date = Field(serialization_alias="to")
+    disclosure: DisclosureInfo
     series: list[RegionSeries]

@@ -1,13 +1,12 @@
-"""Reading weekly trend series from ClickHouse."""
+"""Reading weekly trend series from the disclosed (``suppressed_*``) views only."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from clickhouse_connect.driver.client import Client
 
-from waakhond_aggregator.api.models import RegionSeries, TrendPoint, TrendResponse
+from waakhond_aggregator.api.models import DisclosureInfo, RegionSeries, TrendPoint, TrendResponse
 from waakhond_aggregator.pipeline.transform import week_start
 from waakhond_contract.regions import RegionLevel
 
@@ -28,48 +27,69 @@ def read_trends(
 ) -> TrendResponse:
     first_week = week_start(date_from)
     last_week = week_start(date_to)
-    result = client.query(
+    parameters = {
+        "level": str(level),
+        "category": category,
+        "first_week": first_week,
+        "last_week": last_week,
+        "date_to": date_to,
+        "region": region_code or "",
+    }
+    totals = client.query(
         f"""
-        SELECT t.region_code, n.region_name, t.week_start, t.signals
-        FROM {database}.trend_weekly AS t
+        SELECT t.region_code, n.region_name, t.signals
+        FROM {database}.suppressed_trend_totals(
+            date_from = {{first_week:Date}}, date_to = {{date_to:Date}}) AS t
         LEFT JOIN {database}.region_names AS n
             ON n.level = t.level AND n.region_code = t.region_code
-        WHERE t.level = {{level:String}}
-          AND t.category = {{category:String}}
-          AND t.week_start BETWEEN {{first_week:Date}} AND {{last_week:Date}}
+        WHERE t.level = {{level:String}} AND t.category = {{category:String}}
           AND ({{region:String}} = '' OR t.region_code = {{region:String}})
-        ORDER BY t.region_code, t.week_start
+        ORDER BY t.region_code
         """,
-        parameters={
-            "level": str(level),
-            "category": category,
-            "first_week": first_week,
-            "last_week": last_week,
-            "region": region_code or "",
-        },
-    )
-    weeks = []
-    cursor = first_week
-    while cursor <= last_week:
-        weeks.append(cursor)
-        cursor += dt.timedelta(days=7)
-    counts: dict[str, dict[dt.date, int]] = defaultdict(dict)
-    names: dict[str, str] = {}
-    for code, name, week, signals in result.result_rows:
-        counts[code][week] = int(signals)
-        names[code] = name or code
+        parameters=parameters,
+    ).result_rows
+    weekly = client.query(
+        f"""
+        SELECT region_code, week_start, signals
+        FROM {database}.suppressed_trend_weekly
+        WHERE level = {{level:String}} AND category = {{category:String}}
+          AND ({{region:String}} = '' OR region_code = {{region:String}})
+          AND week_start BETWEEN {{first_week:Date}} AND {{last_week:Date}}
+        """,
+        parameters=parameters,
+    ).result_rows
+    policy = client.query(
+        f"SELECT min_count, rounding_base FROM {database}.current_disclosure_policy"
+    ).result_rows[0]
+
+    by_region: dict[str, dict[dt.date, int | None]] = {}
+    for code, week, signals in weekly:
+        by_region.setdefault(code, {})[week] = None if signals is None else int(signals)
+    weeks = [
+        first_week + dt.timedelta(weeks=i) for i in range((last_week - first_week).days // 7 + 1)
+    ]
     series = [
         RegionSeries(
             region_code=code,
-            region_name=names[code],
-            total=sum(by_week.values()),
+            region_name=name or code,
+            total=None if total is None else int(total),
+            # A week without facts is a true zero, which may be shown.
             points=[
-                TrendPoint(week=iso_week_label(week), week_start=week, signals=by_week.get(week, 0))
+                TrendPoint(
+                    week=iso_week_label(week),
+                    week_start=week,
+                    signals=by_region.get(code, {}).get(week, 0),
+                )
                 for week in weeks
             ],
         )
-        for code, by_week in sorted(counts.items())
+        for code, name, total in totals
     ]
     return TrendResponse(
-        level=level, category=category, date_from=date_from, date_to=date_to, series=series
+        level=level,
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        disclosure=DisclosureInfo(min_count=int(policy[0]), rounding_base=int(policy[1])),
+        series=series,
     )

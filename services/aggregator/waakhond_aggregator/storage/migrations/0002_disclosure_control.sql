@@ -3,10 +3,11 @@
 -- Method (threshold rule + rounding, as statistics offices publish small-area
 -- counts): a count of 1 .. min_count-1 is never shown (NULL, "suppressed");
 -- every other count is rounded to the nearest multiple of rounding_base
--- (half up). Because every published number, totals included, is rounded
--- independently, subtracting published numbers only bounds a hidden count to
--- an interval several values wide; it never gives it back. The property tests
--- in tests/aggregator/storage/test_disclosure.py check this by enumeration.
+-- (half up), totals included, each on its own. Differencing published numbers
+-- then mostly only bounds a hidden count; it does not always: when every hidden
+-- count under a total sits at an edge of its range, linked totals can pin it
+-- (tests/aggregator/storage/test_disclosure.py shows such cases). Secondary
+-- suppression across the linked tables is still to come.
 -- The views run with their definer's rights, so a dashboard role needs SELECT
 -- on them and on nothing underneath.
 CREATE FUNCTION IF NOT EXISTS waakhond_disclose AS (n, min_count, rounding_base) ->

@@ -1,0 +1,104 @@
+"""The kinds of identifying detail intake redacts, and what a redaction reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PiiKind(StrEnum):
+    """A kind of identifying detail. Values are stable: they appear in API responses."""
+
+    NAME = "name"
+    BSN = "bsn"
+    PHONE = "phone"
+    EMAIL = "email"
+    IBAN = "iban"
+    ADDRESS = "address"
+    POSTCODE = "postcode"
+    DATE = "date"
+    IDENTIFIER = "identifier"
+    URL = "url"
+
+    @property
+    def placeholder(self) -> str:
+        """The Dutch placeholder that replaces a detail of this kind in redacted text."""
+        return PLACEHOLDERS[self]
+
+
+PLACEHOLDERS: dict[PiiKind, str] = {
+    PiiKind.NAME: "[NAAM]",
+    PiiKind.BSN: "[BSN]",
+    PiiKind.PHONE: "[TELEFOON]",
+    PiiKind.EMAIL: "[EMAIL]",
+    PiiKind.IBAN: "[IBAN]",
+    PiiKind.ADDRESS: "[ADRES]",
+    PiiKind.POSTCODE: "[POSTCODE]",
+    PiiKind.DATE: "[DATUM]",
+    PiiKind.IDENTIFIER: "[NUMMER]",
+    PiiKind.URL: "[URL]",
+}
+
+# When detections of different kinds overlap, the longest wins; on equal length
+# the kind listed first here wins. Checksum-validated kinds come first because a
+# passing 11-proef or mod-97 is the strongest evidence any detector gives.
+KIND_PRECEDENCE: tuple[PiiKind, ...] = (
+    PiiKind.BSN,
+    PiiKind.IBAN,
+    PiiKind.EMAIL,
+    PiiKind.URL,
+    PiiKind.PHONE,
+    PiiKind.POSTCODE,
+    PiiKind.ADDRESS,
+    PiiKind.DATE,
+    PiiKind.IDENTIFIER,
+    PiiKind.NAME,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One identifying detail: its kind and its span ``[start, end)`` in the original text."""
+
+    kind: PiiKind
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    """How many details of one kind were redacted (never the details themselves)."""
+
+    kind: PiiKind
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RedactionResult:
+    """The redacted text and what was found, with spans in the original text.
+
+    ``findings`` are sorted by ``start`` and never overlap. Each finding became
+    exactly one placeholder in ``text``.
+    """
+
+    text: str
+    findings: tuple[Finding, ...]
+
+    def counts(self) -> dict[PiiKind, int]:
+        """Number of findings per kind, in ``PiiKind`` declaration order."""
+        tally = Counter(finding.kind for finding in self.findings)
+        return {kind: tally[kind] for kind in PiiKind if tally[kind]}
+
+    def kind_counts(self) -> tuple[KindCount, ...]:
+        """The counts as records, ready for a 202 response or ``waakhond redact`` output."""
+        return tuple(KindCount(kind, count) for kind, count in self.counts().items())
+
+    @property
+    def redacted(self) -> bool:
+        """True when anything was replaced."""
+        return bool(self.findings)
