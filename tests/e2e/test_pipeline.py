@@ -173,3 +173,29 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
                 if lvl == level and cat == category
             }
             assert totals == wanted, (level, category)
+
+
+def test_no_planted_identifying_detail_reaches_clickhouse(pipeline: Pipeline) -> None:
+    from tests.intake.api.test_signals import IDENTIFYING, PLANTED
+    from tests.support import valid_submission
+
+    body = valid_submission(description=IDENTIFYING, observed_on="2024-02-07")
+    response = post(pipeline, "welzijn-oost", "/v1/signals", body)
+    assert response.status_code == 202
+    signal_id = response.json()["signal_id"]
+
+    def stored() -> list[str]:
+        rows = pipeline.clickhouse.query(
+            f"SELECT description FROM {pipeline.database}.signals WHERE signal_id = {{i:UUID}}",
+            parameters={"i": signal_id},
+        ).result_rows
+        return [str(row[0]) for row in rows]
+
+    wait_until(lambda: bool(stored()), 60, "signal stored")
+    description = stored()[0]
+    assert "[BSN]" in description
+    for planted in PLANTED.values():
+        assert planted not in description
+    for record in read_all(pipeline, pipeline.topics.classified, 1):
+        for planted in PLANTED.values():
+            assert planted.encode() not in record.value

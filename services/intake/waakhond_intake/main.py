@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from waakhond_intake.auth.keys import KeyRegistry
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.problems import install_problem_handlers
+from waakhond_intake.privacy import shared_redactor
 from waakhond_intake.publisher import ProducerPolicy, SignalPublisher
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Loading the Dutch name and street lists takes seconds: before serving, not per request.
+        app.state.redactor = await asyncio.to_thread(shared_redactor)
         publisher.start()
         log.info("intake listening; %d active API keys", app.state.key_registry.active_key_count)
         yield

@@ -16,3 +16,6 @@ SIGNALS_REJECTED = Counter(
 PUBLISH_SECONDS = Histogram(
     "waakhond_intake_publish_seconds", "Time from send to the broker's acknowledgement."
 )
+REDACTIONS = Counter(
+    "waakhond_intake_redactions_total", "Identifying details replaced, by kind.", ["kind"]
+)

@@ -11,9 +11,18 @@ from pydantic import BaseModel, Field
 from waakhond_intake.core.problems import FieldError
 
 
+class Redaction(BaseModel):
+    kind: str = Field(description="What kind of identifying detail, e.g. `bsn` or `name`.")
+    count: int = Field(ge=1, description="How many were replaced by a placeholder.")
+
+
 class SignalAccepted(BaseModel):
     signal_id: uuid.UUID = Field(description="Stable id: the same for every retry of this signal.")
     status: str = "accepted"
+    redactions: list[Redaction] = Field(
+        default_factory=list,
+        description="Identifying details replaced in the description (kinds and counts only).",
+    )
 
 
 class BatchSubmission(BaseModel):
@@ -39,6 +48,7 @@ class BatchItemResult(BaseModel):
     index: int
     status: ItemStatus
     signal_id: uuid.UUID | None = None
+    redactions: list[Redaction] | None = None
     errors: list[FieldError] | None = None
 
 

@@ -1,15 +1,42 @@
-"""Turns a validated submission into the ``signals.submitted`` record for Kafka."""
+"""From a validated submission to the ``signals.submitted`` record: redact, derive the id, key.
+
+Redaction happens here, before anything is produced, so no identifying detail
+in the free text reaches Kafka.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
+
+from pydantic import ValidationError
 
 from waakhond_contract.codec import encode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmission, SignalSubmitted
 from waakhond_contract.regions import RegionLevel, load_region_reference
+from waakhond_intake.privacy import Finding, KindCount, Redactor
 from waakhond_intake.publisher import OutgoingRecord
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSignal:
+    signal_id: uuid.UUID
+    record: OutgoingRecord
+    redactions: tuple[KindCount, ...]
+
+
+class IdentifyingDetailsError(Exception):
+    """Strict mode: the text holds identifying details, so the signal is refused."""
+
+    def __init__(self, findings: tuple[Finding, ...]) -> None:
+        super().__init__(f"{len(findings)} identifying detail(s)")
+        self.findings = findings
+
+
+class NothingLeftError(Exception):
+    """After redaction the description is too short to be a signal."""
 
 
 def partition_key(submission: SignalSubmission) -> bytes:
@@ -20,14 +47,29 @@ def partition_key(submission: SignalSubmission) -> bytes:
     return municipality.region(RegionLevel.ZORGKANTOORREGIO).code.encode()
 
 
-def to_record(
-    submission: SignalSubmission, organisation_id: str, now: dt.datetime
-) -> tuple[uuid.UUID, OutgoingRecord]:
+def prepare_signal(
+    submission: SignalSubmission,
+    organisation_id: str,
+    now: dt.datetime,
+    redactor: Redactor,
+    strict: bool,
+) -> PreparedSignal:
+    redaction = redactor.redact(submission.description)
+    if strict and redaction.findings:
+        raise IdentifyingDetailsError(redaction.findings)
     signal_id = derive_signal_id(organisation_id, submission.client_ref)
-    message = SignalSubmitted(
+    try:
+        message = SignalSubmitted(
+            signal_id=signal_id,
+            organisation_id=organisation_id,
+            submitted_at=now,
+            **submission.model_dump(exclude={"client_ref", "description"}),
+            description=redaction.text,
+        )
+    except ValidationError as error:
+        raise NothingLeftError from error
+    return PreparedSignal(
         signal_id=signal_id,
-        organisation_id=organisation_id,
-        submitted_at=now,
-        **submission.model_dump(exclude={"client_ref"}),
+        record=OutgoingRecord(key=partition_key(submission), value=encode(message)),
+        redactions=redaction.kind_counts(),
     )
-    return signal_id, OutgoingRecord(key=partition_key(submission), value=encode(message))

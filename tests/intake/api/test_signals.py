@@ -276,3 +276,68 @@ def test_broker_stopped_while_running_is_503_never_202(
             assert client.get("/readyz").status_code == 503
     finally:
         own_broker.stop()
+
+
+PLANTED = {
+    "bsn": "111222333",
+    "phone": "06-12345678",
+    "email": "j.jansen@example.nl",
+    "name": "mevrouw De Vries",
+}
+IDENTIFYING = (
+    f"Op verzoek van {PLANTED['name']} (BSN {PLANTED['bsn']}, tel. {PLANTED['phone']}, "
+    f"{PLANTED['email']}) gebeld: al een jaar op de wachtlijst voor beschermd wonen."
+)
+
+
+def test_identifying_details_are_replaced_before_kafka(
+    intake: TestClient, tokens: dict[str, str], kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    body = valid_submission(description=IDENTIFYING)
+    response = intake.post("/v1/signals", json=body, headers=bearer(tokens["mee-noord"]))
+    assert response.status_code == 202, response.text
+    kinds = {r["kind"]: r["count"] for r in response.json()["redactions"]}
+    assert kinds == {"bsn": 1, "phone": 1, "email": 1, "name": 1}
+    assert PLANTED["bsn"] not in response.text
+
+    ((_, value),) = read_topic(kafka_settings, topics.submitted, 1)
+    text = decode(SignalSubmitted, value).description
+    for planted in PLANTED.values():
+        assert planted not in value.decode()
+    assert "[BSN]" in text
+    assert "wachtlijst voor beschermd wonen" in text  # the signal itself is kept
+
+
+def test_strict_mode_refuses_with_kinds_and_spans_and_publishes_nothing(
+    intake: TestClient, tokens: dict[str, str], kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    body = valid_submission(description=IDENTIFYING)
+    response = intake.post(
+        "/v1/signals", params={"strict": "true"}, json=body, headers=bearer(tokens["mee-noord"])
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {e["type"] for e in errors} == {"identifying_detail"}
+    start = IDENTIFYING.index(PLANTED["bsn"])
+    assert f"(bsn) at characters {start}-{start + 9}" in " ".join(e["reason"] for e in errors)
+    assert PLANTED["bsn"] not in response.text
+    clean = intake.post(
+        "/v1/signals",
+        params={"strict": "true"},
+        json=valid_submission(),
+        headers=bearer(tokens["mee-noord"]),
+    )
+    assert clean.status_code == 202
+    assert len(read_topic(kafka_settings, topics.submitted, 1)) == 1
+
+
+def test_batch_strict_mode_refuses_per_item(intake: TestClient, tokens: dict[str, str]) -> None:
+    response = intake.post(
+        "/v1/signals/batch",
+        params={"strict": "true"},
+        json={"signals": [valid_submission(), valid_submission(description=IDENTIFYING)]},
+        headers=bearer(tokens["mee-noord"]),
+    )
+    assert response.status_code == 207
+    statuses = [r["status"] for r in response.json()["results"]]
+    assert statuses == ["accepted", "rejected"]

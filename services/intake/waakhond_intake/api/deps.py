@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from waakhond_intake.auth.keys import KeyRegistry, Organisation
 from waakhond_intake.core.config import IntakeSettings
+from waakhond_intake.privacy import Redactor
 from waakhond_intake.publisher import SignalPublisher
 
 _bearer = HTTPBearer(auto_error=False, description="Per-organisation API key: `wk.<id>.<secret>`")
@@ -22,6 +23,11 @@ def get_settings(request: Request) -> IntakeSettings:
 def get_publisher(request: Request) -> SignalPublisher:
     publisher: SignalPublisher = request.app.state.publisher
     return publisher
+
+
+def get_redactor(request: Request) -> Redactor:
+    redactor: Redactor = request.app.state.redactor
+    return redactor
 
 
 def get_organisation(
@@ -42,3 +48,4 @@ def get_organisation(
 SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 PublisherDep = Annotated[SignalPublisher, Depends(get_publisher)]
 OrganisationDep = Annotated[Organisation, Depends(get_organisation)]
+RedactorDep = Annotated[Redactor, Depends(get_redactor)]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
-import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from waakhond_contract.messages import SignalSubmission
-from waakhond_intake.api.deps import OrganisationDep, PublisherDep, SettingsDep
+from waakhond_intake.api.deps import OrganisationDep, PublisherDep, RedactorDep, SettingsDep
 from waakhond_intake.core.config import IntakeSettings
-from waakhond_intake.core.problems import Problem, field_errors, problem_response
+from waakhond_intake.core.problems import FieldError, Problem, field_errors, problem_response
 from waakhond_intake.metrics import (
     PUBLISH_SECONDS,
+    REDACTIONS,
     SIGNALS_ACCEPTED,
     SIGNALS_RECEIVED,
     SIGNALS_REJECTED,
@@ -26,10 +27,17 @@ from waakhond_intake.models import (
     BatchResult,
     BatchSubmission,
     ItemStatus,
+    Redaction,
     SignalAccepted,
 )
+from waakhond_intake.privacy import Redactor
 from waakhond_intake.publisher import BrokerUnavailableError, OutgoingRecord, SignalPublisher
-from waakhond_intake.submissions import to_record
+from waakhond_intake.submissions import (
+    IdentifyingDetailsError,
+    NothingLeftError,
+    PreparedSignal,
+    prepare_signal,
+)
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
 
@@ -53,6 +61,60 @@ def _unavailable(settings: IntakeSettings) -> JSONResponse:
     )
 
 
+StrictQuery = Annotated[
+    bool,
+    Query(
+        description="Refuse (422, naming kinds and character spans) instead of redacting "
+        "when the description holds identifying details."
+    ),
+]
+
+
+def _refusal(error: Exception) -> list[FieldError]:
+    if isinstance(error, IdentifyingDetailsError):
+        return [
+            FieldError(
+                field="description",
+                reason=f"identifying detail ({finding.kind}) at characters "
+                f"{finding.start}-{finding.end}",
+                type="identifying_detail",
+            )
+            for finding in error.findings
+        ]
+    return [
+        FieldError(
+            field="description",
+            reason="too little is left once identifying details are removed",
+            type="description_only_identifying_details",
+        )
+    ]
+
+
+def _prepare_all(
+    submissions: list[SignalSubmission],
+    organisation_id: str,
+    redactor: Redactor,
+    strict: bool,
+) -> list[PreparedSignal | list[FieldError]]:
+    """CPU-bound (text analysis): runs in a worker thread, off the event loop."""
+    now = dt.datetime.now(dt.UTC)
+    prepared: list[PreparedSignal | list[FieldError]] = []
+    for submission in submissions:
+        try:
+            signal = prepare_signal(submission, organisation_id, now, redactor, strict)
+        except (IdentifyingDetailsError, NothingLeftError) as error:
+            prepared.append(_refusal(error))
+            continue
+        for redaction in signal.redactions:
+            REDACTIONS.labels(str(redaction.kind)).inc(redaction.count)
+        prepared.append(signal)
+    return prepared
+
+
+def _redactions(signal: PreparedSignal) -> list[Redaction]:
+    return [Redaction(kind=str(r.kind), count=r.count) for r in signal.redactions]
+
+
 async def _publish_timed(
     publisher: SignalPublisher, records: list[OutgoingRecord]
 ) -> list[BaseException | None]:
@@ -73,20 +135,36 @@ async def submit_signal(
     submission: SignalSubmission,
     organisation: OrganisationDep,
     publisher: PublisherDep,
+    redactor: RedactorDep,
     settings: SettingsDep,
+    strict: StrictQuery = False,
 ) -> SignalAccepted | JSONResponse:
-    """Accepted (202) only once Kafka acknowledged the signal with acks=all."""
+    """Accepted (202) only once Kafka acknowledged the signal with acks=all. Identifying
+    details in the description are replaced by placeholders first (or refused with
+    `strict=true`)."""
     SIGNALS_RECEIVED.labels("single").inc()
-    signal_id, record = to_record(submission, organisation.organisation_id, dt.datetime.now(dt.UTC))
+    (prepared,) = await asyncio.to_thread(
+        _prepare_all, [submission], organisation.organisation_id, redactor, strict
+    )
+    if not isinstance(prepared, PreparedSignal):
+        SIGNALS_REJECTED.labels("identifying_details").inc()
+        return problem_response(
+            422,
+            "identifying-details",
+            "The description holds identifying details",
+            detail="Nothing was accepted. Remove the details, or submit without strict mode "
+            "to have them replaced by placeholders.",
+            errors=prepared,
+        )
     try:
-        (outcome,) = await _publish_timed(publisher, [record])
+        (outcome,) = await _publish_timed(publisher, [prepared.record])
     except BrokerUnavailableError:
         outcome = BrokerUnavailableError()
     if outcome is not None:
         SIGNALS_REJECTED.labels("broker_unavailable").inc()
         return _unavailable(settings)
     SIGNALS_ACCEPTED.inc()
-    return SignalAccepted(signal_id=signal_id)
+    return SignalAccepted(signal_id=prepared.signal_id, redactions=_redactions(prepared))
 
 
 @router.post(
@@ -106,7 +184,9 @@ async def submit_batch(
     batch: BatchSubmission,
     organisation: OrganisationDep,
     publisher: PublisherDep,
+    redactor: RedactorDep,
     settings: SettingsDep,
+    strict: StrictQuery = False,
 ) -> BatchResult | JSONResponse:
     """Each item gets its own result. 202 when all are accepted, 207 when some are not,
     422 when none is valid, 503 when the broker accepted none of the valid items."""
@@ -118,12 +198,11 @@ async def submit_batch(
             "The request is not valid",
             detail=f"At most {settings.max_batch_items} signals per batch.",
         )
-    now = dt.datetime.now(dt.UTC)
     results: list[BatchItemResult] = []
-    pending: list[tuple[int, uuid.UUID, OutgoingRecord]] = []
+    valid: list[tuple[int, SignalSubmission]] = []
     for index, item in enumerate(batch.signals):
         try:
-            submission = SignalSubmission.model_validate(item)
+            valid.append((index, SignalSubmission.model_validate(item)))
         except ValidationError as error:
             SIGNALS_REJECTED.labels("invalid").inc()
             results.append(
@@ -131,19 +210,35 @@ async def submit_batch(
                     index=index, status=ItemStatus.REJECTED, errors=field_errors(error.errors())
                 )
             )
-            continue
-        signal_id, record = to_record(submission, organisation.organisation_id, now)
-        pending.append((index, signal_id, record))
+    prepared_all = await asyncio.to_thread(
+        _prepare_all, [s for _, s in valid], organisation.organisation_id, redactor, strict
+    )
+    pending: list[tuple[int, PreparedSignal]] = []
+    for (index, _), prepared in zip(valid, prepared_all, strict=True):
+        if isinstance(prepared, PreparedSignal):
+            pending.append((index, prepared))
+        else:
+            SIGNALS_REJECTED.labels("identifying_details").inc()
+            results.append(
+                BatchItemResult(index=index, status=ItemStatus.REJECTED, errors=prepared)
+            )
 
     if pending:
         try:
-            outcomes = await _publish_timed(publisher, [record for _, _, record in pending])
+            outcomes = await _publish_timed(publisher, [p.record for _, p in pending])
         except BrokerUnavailableError:
             SIGNALS_REJECTED.labels("broker_unavailable").inc(len(pending))
             return _unavailable(settings)
-        for (index, signal_id, _), outcome in zip(pending, outcomes, strict=True):
-            status = ItemStatus.ACCEPTED if outcome is None else ItemStatus.UNAVAILABLE
-            results.append(BatchItemResult(index=index, status=status, signal_id=signal_id))
+        for (index, prepared), outcome in zip(pending, outcomes, strict=True):
+            accepted_now = outcome is None
+            results.append(
+                BatchItemResult(
+                    index=index,
+                    status=ItemStatus.ACCEPTED if accepted_now else ItemStatus.UNAVAILABLE,
+                    signal_id=prepared.signal_id,
+                    redactions=_redactions(prepared) if accepted_now else None,
+                )
+            )
     results.sort(key=lambda result: result.index)
 
     accepted = sum(r.status is ItemStatus.ACCEPTED for r in results)
