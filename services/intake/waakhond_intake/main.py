@@ -17,6 +17,7 @@ from waakhond_intake.auth.keys import KeyRegistry
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.problems import install_problem_handlers
+from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
 from waakhond_intake.privacy import shared_redactor
 from waakhond_intake.publisher import ProducerPolicy, SignalPublisher
 
@@ -55,6 +56,9 @@ def create_app(
     app.state.settings = settings
     app.state.publisher = publisher
     app.state.key_registry = KeyRegistry(settings.api_keys_file)
+    app.state.limiter = SignalRateLimiter(
+        RateLimitPolicy(settings.rate_limit_signals_per_second, settings.rate_limit_burst)
+    )
     install_problem_handlers(app)
     app.include_router(signals.router)
     app.include_router(health.router)

@@ -341,3 +341,54 @@ def test_batch_strict_mode_refuses_per_item(intake: TestClient, tokens: dict[str
     assert response.status_code == 207
     statuses = [r["status"] for r in response.json()["results"]]
     assert statuses == ["accepted", "rejected"]
+
+
+def test_rate_limit_is_429_with_retry_after_per_organisation(
+    api_keys: tuple[Path, dict[str, str]], kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    keys_file, tokens = api_keys
+    with intake_client(
+        keys_file,
+        kafka_settings,
+        topics,
+        rate_limit_signals_per_second=0.5,
+        rate_limit_burst=1000,
+    ) as client:
+        wait_ready(client)
+        full = {"signals": [valid_submission() for _ in range(1000)]}
+        assert (
+            client.post(
+                "/v1/signals/batch", json=full, headers=bearer(tokens["mee-noord"])
+            ).status_code
+            == 202
+        )
+        over = client.post(
+            "/v1/signals", json=valid_submission(), headers=bearer(tokens["mee-noord"])
+        )
+        other = client.post(
+            "/v1/signals", json=valid_submission(), headers=bearer(tokens["welzijn-oost"])
+        )
+    assert over.status_code == 429
+    assert int(over.headers["retry-after"]) >= 1
+    assert over.headers["content-type"] == "application/problem+json"
+    assert other.status_code == 202
+
+
+def test_every_submission_is_audited_without_content(
+    intake: TestClient, tokens: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="waakhond.audit")
+    body = valid_submission(description=IDENTIFYING)
+    accepted = intake.post("/v1/signals", json=body, headers=bearer(tokens["mee-noord"]))
+    intake.post(
+        "/v1/signals", params={"strict": "true"}, json=body, headers=bearer(tokens["mee-noord"])
+    )
+    audits = [r for r in caplog.records if r.name == "waakhond.audit"]
+    assert [(r.organisation_id, r.outcome) for r in audits] == [  # type: ignore[attr-defined]
+        ("mee-noord", "accepted"),
+        ("mee-noord", "refused"),
+    ]
+    assert audits[0].signal_id == accepted.json()["signal_id"]  # type: ignore[attr-defined]
+    logged = " ".join(str(r.__dict__) for r in audits)
+    assert "wachtlijst" not in logged
+    assert PLANTED["bsn"] not in logged

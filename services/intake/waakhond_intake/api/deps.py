@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from waakhond_intake.auth.keys import KeyRegistry, Organisation
 from waakhond_intake.core.config import IntakeSettings
+from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.privacy import Redactor
 from waakhond_intake.publisher import SignalPublisher
 
@@ -23,6 +24,11 @@ def get_settings(request: Request) -> IntakeSettings:
 def get_publisher(request: Request) -> SignalPublisher:
     publisher: SignalPublisher = request.app.state.publisher
     return publisher
+
+
+def get_limiter(request: Request) -> SignalRateLimiter:
+    limiter: SignalRateLimiter = request.app.state.limiter
+    return limiter
 
 
 def get_redactor(request: Request) -> Redactor:
@@ -49,3 +55,4 @@ SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 PublisherDep = Annotated[SignalPublisher, Depends(get_publisher)]
 OrganisationDep = Annotated[Organisation, Depends(get_organisation)]
 RedactorDep = Annotated[Redactor, Depends(get_redactor)]
+LimiterDep = Annotated[SignalRateLimiter, Depends(get_limiter)]

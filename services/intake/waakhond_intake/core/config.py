@@ -21,3 +21,9 @@ class IntakeSettings(BaseSettings):
         default=5.0, gt=0, description="How long a request waits for the broker's acks."
     )
     retry_after_seconds: int = Field(default=5, ge=1)
+    rate_limit_signals_per_second: float = Field(
+        default=100.0, gt=0, description="Sustained signals per organisation per second."
+    )
+    rate_limit_burst: int = Field(
+        default=2000, ge=1000, description="Signals an organisation may send at once."
+    )

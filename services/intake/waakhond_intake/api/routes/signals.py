@@ -12,9 +12,18 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from waakhond_contract.messages import SignalSubmission
-from waakhond_intake.api.deps import OrganisationDep, PublisherDep, RedactorDep, SettingsDep
+from waakhond_intake.api.deps import (
+    LimiterDep,
+    OrganisationDep,
+    PublisherDep,
+    RedactorDep,
+    SettingsDep,
+)
+from waakhond_intake.audit import audit
+from waakhond_intake.auth.keys import Organisation
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.problems import FieldError, Problem, field_errors, problem_response
+from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.metrics import (
     PUBLISH_SECONDS,
     REDACTIONS,
@@ -45,6 +54,7 @@ _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No valid API key.", **_PROBLEM},
     413: {"description": "Body over the size limit.", **_PROBLEM},
+    429: {"description": "Over the organisation's rate limit; see Retry-After.", **_PROBLEM},
     422: {"description": "Invalid input: every field and reason is listed.", **_PROBLEM},
     503: {"description": "Kafka unavailable: nothing was accepted, retry later.", **_PROBLEM},
 }
@@ -115,6 +125,24 @@ def _redactions(signal: PreparedSignal) -> list[Redaction]:
     return [Redaction(kind=str(r.kind), count=r.count) for r in signal.redactions]
 
 
+def _rate_limited(
+    limiter: SignalRateLimiter, organisation: Organisation, signals: int
+) -> JSONResponse | None:
+    wait = limiter.acquire(organisation.organisation_id, signals)
+    if not wait:
+        return None
+    SIGNALS_REJECTED.labels("rate_limited").inc(signals)
+    audit(organisation.organisation_id, organisation.key_id, "rate_limited", reason=str(signals))
+    return problem_response(
+        429,
+        "rate-limited",
+        "Too many signals",
+        detail=f"Over the limit of {limiter.policy.signals_per_second:g} signals per second "
+        f"(bursts up to {limiter.policy.burst}); nothing was accepted.",
+        headers={"Retry-After": limiter.retry_after_header(wait)},
+    )
+
+
 async def _publish_timed(
     publisher: SignalPublisher, records: list[OutgoingRecord]
 ) -> list[BaseException | None]:
@@ -136,6 +164,7 @@ async def submit_signal(
     organisation: OrganisationDep,
     publisher: PublisherDep,
     redactor: RedactorDep,
+    limiter: LimiterDep,
     settings: SettingsDep,
     strict: StrictQuery = False,
 ) -> SignalAccepted | JSONResponse:
@@ -143,11 +172,14 @@ async def submit_signal(
     details in the description are replaced by placeholders first (or refused with
     `strict=true`)."""
     SIGNALS_RECEIVED.labels("single").inc()
+    if limited := _rate_limited(limiter, organisation, 1):
+        return limited
     (prepared,) = await asyncio.to_thread(
         _prepare_all, [submission], organisation.organisation_id, redactor, strict
     )
     if not isinstance(prepared, PreparedSignal):
         SIGNALS_REJECTED.labels("identifying_details").inc()
+        audit(organisation.organisation_id, organisation.key_id, "refused", reason=prepared[0].type)
         return problem_response(
             422,
             "identifying-details",
@@ -162,8 +194,10 @@ async def submit_signal(
         outcome = BrokerUnavailableError()
     if outcome is not None:
         SIGNALS_REJECTED.labels("broker_unavailable").inc()
+        audit(organisation.organisation_id, organisation.key_id, "unavailable", prepared.signal_id)
         return _unavailable(settings)
     SIGNALS_ACCEPTED.inc()
+    audit(organisation.organisation_id, organisation.key_id, "accepted", prepared.signal_id)
     return SignalAccepted(signal_id=prepared.signal_id, redactions=_redactions(prepared))
 
 
@@ -185,6 +219,7 @@ async def submit_batch(
     organisation: OrganisationDep,
     publisher: PublisherDep,
     redactor: RedactorDep,
+    limiter: LimiterDep,
     settings: SettingsDep,
     strict: StrictQuery = False,
 ) -> BatchResult | JSONResponse:
@@ -198,6 +233,8 @@ async def submit_batch(
             "The request is not valid",
             detail=f"At most {settings.max_batch_items} signals per batch.",
         )
+    if limited := _rate_limited(limiter, organisation, len(batch.signals)):
+        return limited
     results: list[BatchItemResult] = []
     valid: list[tuple[int, SignalSubmission]] = []
     for index, item in enumerate(batch.signals):
@@ -240,6 +277,15 @@ async def submit_batch(
                 )
             )
     results.sort(key=lambda result: result.index)
+    for result in results:
+        reason = result.errors[0].type if result.errors else None
+        audit(
+            organisation.organisation_id,
+            organisation.key_id,
+            str(result.status),
+            result.signal_id,
+            reason,
+        )
 
     accepted = sum(r.status is ItemStatus.ACCEPTED for r in results)
     unavailable = sum(r.status is ItemStatus.UNAVAILABLE for r in results)
