@@ -18,6 +18,7 @@ from waakhond_classifier.model.commands import (
 )
 from waakhond_contract.log_format import configure_logging
 from waakhond_contract.schema_export import PUBLISHED_SCHEMAS, write_schemas
+from waakhond_intake.privacy.commands import redact_command
 
 app = typer.Typer(
     help="Waakhond: signals from client support, bundled into regional trends.",
@@ -41,6 +42,7 @@ app.command("classify", help="Classify JSON Lines from stdin, one result line pe
     classify_command
 )
 bench_app.command("classifier", help="Classifier throughput in batches.")(bench_command)
+app.command("redact", help="Redact identifying details from JSON Lines on stdin.")(redact_command)
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
 KeysFile = Annotated[Path, typer.Option("--keys-file", help="The API key registry file.")]
