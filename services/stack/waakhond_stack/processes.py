@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
+from waakhond_stack.child import terminate_gracefully
 
 
 class ServiceProcess:
@@ -53,13 +54,7 @@ class ServiceProcess:
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM first, so the service finishes its batch and commits."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate_gracefully(self._process, timeout)
         self._process = None
         if self._log:
             self._log.close()
