@@ -312,6 +312,7 @@ def test_grafana_image_bakes_in_plugin_provisioning_and_dashboards() -> None:
         ("provisioning/datasources/", "/etc/grafana/provisioning/datasources/"),
         ("provisioning/dashboards/", "/etc/grafana/provisioning/dashboards/"),
         ("dashboards/", "/etc/grafana/dashboards/"),
+        ("maps/", "/usr/share/grafana/public/maps/waakhond/"),
     }
     for source, _ in copies:
         assert (GRAFANA_DIR / source).is_dir()

@@ -17,6 +17,7 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
+from waakhond_aggregator.api.analytics import analytics_router
 from waakhond_aggregator.api.routes import router
 from waakhond_aggregator.config import AggregatorSettings
 from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
@@ -109,6 +110,7 @@ def create_app(
     app.state.database = clickhouse.database
     app.state.consumer = worker
     app.include_router(router)
+    app.include_router(analytics_router)
     app.mount("/metrics", make_asgi_app())
     return app
 

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from waakhond_aggregator.dashboards.bench import bench_command as dashboards_bench_command
+from waakhond_aggregator.dashboards.commands import generate_command, publish_command
 from waakhond_classifier.model.commands import (
     bench_command,
     classify_command,
@@ -43,6 +45,17 @@ app.command("classify", help="Classify JSON Lines from stdin, one result line pe
 )
 bench_app.command("classifier", help="Classifier throughput in batches.")(bench_command)
 app.command("redact", help="Redact identifying details from JSON Lines on stdin.")(redact_command)
+grafana_app = typer.Typer(help="Grafana dashboards as code.", no_args_is_help=True)
+app.add_typer(grafana_app, name="grafana")
+grafana_app.command("generate", help="Write the dashboards and map into deploy/grafana.")(
+    generate_command
+)
+grafana_app.command("publish", help="Push data source and dashboards to a Grafana.")(
+    publish_command
+)
+bench_app.command("dashboards", help="Dashboard panel query latency on generated data.")(
+    dashboards_bench_command
+)
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
 KeysFile = Annotated[Path, typer.Option("--keys-file", help="The API key registry file.")]

@@ -110,39 +110,62 @@ class HardToPlaceRow(BaseModel):
     signals: Count
 
 
-class _Comparison(BaseModel):
+BaselineCount = Annotated[
+    int | None, Field(ge=0, description="Disclosed count over the 12 baseline weeks.")
+]
+RecentCount = Annotated[
+    int | None, Field(ge=0, description="Disclosed count over the 4 recent weeks.")
+]
+RateRatio = Annotated[float | None, Field(description="recent_rate / baseline_rate.")]
+PValue = Annotated[float | None, Field(description="Exact one-sided p-value.")]
+
+
+class DirectionRow(BaseModel):
+    level: RegionLevel
     region_code: str
     region_name: str
-    baseline_signals: Count = Field(description="Disclosed count over the 12 baseline weeks.")
-    recent_signals: Count = Field(description="Disclosed count over the 4 recent weeks.")
+    category: str
+    baseline_signals: BaselineCount
+    recent_signals: RecentCount
     baseline_rate: Rate
     recent_rate: Rate
-    rate_ratio: float | None = Field(description="recent_rate / baseline_rate.")
+    rate_ratio: RateRatio
     rise_per_week: Rate
-
-
-class DirectionRow(_Comparison):
-    level: RegionLevel
-    category: str
-    p_rise: float | None = Field(description="Exact one-sided p-value of a rise.")
-    p_fall: float | None = Field(description="Exact one-sided p-value of a fall.")
+    p_rise: PValue
+    p_fall: PValue
     q_rise: float | None = Field(description="Benjamini-Hochberg q of the rise within the level.")
     direction: Direction
     is_alert: bool
 
 
-class AlertRow(_Comparison):
+class AlertRow(BaseModel):
     level: RegionLevel
+    region_code: str
+    region_name: str
     category: str
+    baseline_signals: BaselineCount
+    recent_signals: RecentCount
+    baseline_rate: Rate
+    recent_rate: Rate
+    rate_ratio: RateRatio
+    rise_per_week: Rate
     p_value: float = Field(description="Exact one-sided p-value of the rise.")
     q_value: float = Field(description="Benjamini-Hochberg q within the level.")
 
 
-class HardToPlaceDirectionRow(_Comparison):
+class HardToPlaceDirectionRow(BaseModel):
     level: RegionLevel
+    region_code: str
+    region_name: str
     target_group: str
-    p_rise: float | None
-    p_fall: float | None
+    baseline_signals: BaselineCount
+    recent_signals: RecentCount
+    baseline_rate: Rate
+    recent_rate: Rate
+    rate_ratio: RateRatio
+    rise_per_week: Rate
+    p_rise: PValue
+    p_fall: PValue
     direction: Direction
 
 
@@ -237,7 +260,7 @@ def _query(
 
 def _policy(client: Client, database: str) -> DisclosureInfo:
     min_count, rounding_base = client.query(
-        f"SELECT min_count, rounding_base FROM {database}.current_disclosure_policy"
+        f"SELECT min_count, rounding_base FROM {database}.suppressed_disclosure_policy"
     ).result_rows[0]
     return DisclosureInfo(min_count=int(min_count), rounding_base=int(rounding_base))
 

@@ -10,6 +10,13 @@ DEFINER = CURRENT_USER SQL SECURITY DEFINER AS
 SELECT level, region_code, region_name
 FROM {db}.region_names;
 
+-- The policy in force, so readers can tell a suppressed cell from a rounded one
+-- (no counts).
+CREATE VIEW IF NOT EXISTS {db}.suppressed_disclosure_policy
+DEFINER = CURRENT_USER SQL SECURITY DEFINER AS
+SELECT min_count, rounding_base
+FROM {db}.current_disclosure_policy;
+
 -- Monthly series per level x region x category. A month is made of whole ISO
 -- weeks: a week belongs to the month of its Thursday (as an ISO week belongs to
 -- the year of its Thursday), so no signal is split over two months and a month

@@ -72,8 +72,8 @@ SELECT
             t.p_rise < 0.01, 'rising',
             t.p_fall < 0.01, 'falling',
             'stable') AS direction,
-    t.alert_tested AND t.p_rise < 0.01 AND t.q_rise < 0.05
-        AND t.recent_signals / 4 >= 1.5 * (t.baseline_signals / 12) AS is_alert
+    toBool(t.alert_tested AND t.p_rise < 0.01 AND t.q_rise < 0.05
+        AND t.recent_signals / 4 >= 1.5 * (t.baseline_signals / 12)) AS is_alert
 FROM
 (
     -- Benjamini-Hochberg: q of the i-th smallest of m p-values is the smallest
