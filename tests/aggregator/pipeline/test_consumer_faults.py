@@ -1,0 +1,91 @@
+"""The aggregator's consumer against the real broker and chDB, with ClickHouse failing on demand.
+
+chDB cannot be made to fail an insert at will, so ``FaultInjectingTrendStore`` wraps the real
+store and raises for the first calls: it injects the fault, everything else is real.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+
+from clickhouse_connect.driver.client import Client
+from kafka import KafkaProducer
+
+from tests.aggregator.pipeline.test_transform import classified
+from tests.e2e.conftest import wait_until
+from waakhond_aggregator.config import AggregatorSettings
+from waakhond_aggregator.main import prepare_database
+from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
+from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.pipeline.transform import SignalRows
+from waakhond_contract.codec import encode
+from waakhond_contract.regions import load_region_reference
+from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_contract.vocabularies import Category
+
+
+class FaultInjectingTrendStore(TrendStore):
+    """The real store, except that the first ``failures`` inserts raise like a lost server."""
+
+    def __init__(self, client: Client, database: str, failures: int) -> None:
+        super().__init__(client, database)
+        self.failures_left = failures
+        self.insert_calls = 0
+
+    def insert(self, rows: Sequence[SignalRows]) -> None:
+        self.insert_calls += 1
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise ConnectionError("injected: ClickHouse unavailable")
+        super().insert(rows)
+
+
+def count_national(client: Client, database: str) -> tuple[int, int]:
+    row = client.query(
+        f"SELECT sum(signals) FROM {database}.trend_weekly "
+        "WHERE level = 'national' AND category = 'all'"
+    ).result_rows[0]
+    raw = client.query(f"SELECT count() FROM {database}.signals FINAL").result_rows[0]
+    return int(row[0] or 0), int(raw[0])
+
+
+def test_insert_failures_are_retried_without_loss_or_duplicates(
+    kafka_settings: KafkaSettings,
+    topics: TopicSettings,
+    clickhouse_client: Client,
+    clickhouse_settings: ClickHouseSettings,
+) -> None:
+    database = clickhouse_settings.database
+    settings = AggregatorSettings(
+        group_id=f"aggregator-{uuid.uuid4().hex[:8]}",
+        batch_max_seconds=0.2,
+        retry_initial_seconds=0.1,
+        retry_max_seconds=0.4,
+    )
+    prepare_database(clickhouse_client, database, settings)
+    store = FaultInjectingTrendStore(clickhouse_client, database, failures=4)
+    consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+
+    signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
+    for signal in signals:
+        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
+    # A redelivered copy of some of them, as after a crash.
+    for signal in signals[:30]:
+        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
+    producer.flush()
+    producer.close()
+
+    worker.start()
+    try:
+        wait_until(lambda: count_national(clickhouse_client, database)[0] >= 120, 60, "counted")
+        assert store.insert_calls > 4  # it failed four times and went on
+        assert count_national(clickhouse_client, database) == (120, 120)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()
