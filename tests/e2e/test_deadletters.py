@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import uuid
+from typing import Any
 
 import pytest
 from kafka import KafkaProducer
@@ -96,3 +97,35 @@ def test_poison_is_dead_lettered_and_good_messages_pass(pipeline: Pipeline, stag
         assert base64.b64decode(letter["value_base64"]) == value
         assert letter["source_topic"] == topic
         assert letter["detail"]
+
+
+def test_fixed_dead_letters_are_replayed_and_counted(pipeline: Pipeline) -> None:
+    from waakhond_stack.deadletters import export_letters, replay_letters
+
+    day = dt.date(2024, 7, 1)
+    broken = encode(submitted(day)).replace(b"GM0363", b"GM9991")
+    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
+    producer.send(pipeline.topics.submitted, key=b"ZK02", value=broken)
+    producer.send(pipeline.topics.submitted, key=b"ZK02", value=b"beyond repair")
+    producer.flush()
+    producer.close()
+
+    def mine(line: dict[str, Any]) -> bool:
+        value = line.get("value")
+        if isinstance(value, dict):
+            return value.get("municipality_code") == "GM9991"
+        return line.get("value_base64") == base64.b64encode(b"beyond repair").decode()
+
+    def exported() -> list[dict[str, Any]]:
+        letters = export_letters(pipeline.kafka, pipeline.topics, "classifier", None)
+        return [line for line in letters if mine(line)]
+
+    wait_until(lambda: len(exported()) == 2, 60, "both dead-lettered")
+    lines = exported()
+    fixable = next(line for line in lines if "value" in line)
+    assert fixable["reason"] == "unknown_municipality"
+    fixable["value"]["municipality_code"] = "GM0363"
+
+    outcomes = replay_letters([json.dumps(line) for line in lines], pipeline.kafka, pipeline.topics)
+    assert sorted((o.replayed, o.error is None) for o in outcomes) == [(False, False), (True, True)]
+    wait_until(lambda: national_total(pipeline, day) == 1, 60, "the fixed signal counted")

@@ -45,6 +45,8 @@ app.command("classify", help="Classify JSON Lines from stdin, one result line pe
 )
 bench_app.command("classifier", help="Classifier throughput in batches.")(bench_command)
 app.command("redact", help="Redact identifying details from JSON Lines on stdin.")(redact_command)
+deadletter_app = typer.Typer(help="Export and replay dead letters.", no_args_is_help=True)
+app.add_typer(deadletter_app, name="deadletter")
 grafana_app = typer.Typer(help="Grafana dashboards as code.", no_args_is_help=True)
 app.add_typer(grafana_app, name="grafana")
 grafana_app.command("generate", help="Write the dashboards and map into deploy/grafana.")(
@@ -241,6 +243,40 @@ def demo_signals(
 
     for organisation_id, body in generate_signals(count, seed=seed):
         sys.stdout.write(json.dumps({"organisation_id": organisation_id, "signal": body}) + "\n")
+
+
+@deadletter_app.command("export")
+def deadletter_export(
+    stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason.")] = None,
+) -> None:
+    """Write the dead letters as JSON Lines on stdout, originals editable under `value`."""
+    from waakhond_contract.settings import KafkaSettings, TopicSettings
+    from waakhond_stack.deadletters import export_letters
+
+    for line in export_letters(KafkaSettings(), TopicSettings(), stage, reason):
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    input_file: Annotated[Path, typer.Option("--input", help="Fixed export lines.")],
+    dry_run: Annotated[bool, typer.Option(help="Validate only, produce nothing.")] = False,
+) -> None:
+    """Validate each fixed line against its topic's contract and re-inject the valid ones."""
+    from waakhond_contract.settings import KafkaSettings, TopicSettings
+    from waakhond_stack.deadletters import replay_letters
+
+    with input_file.open(encoding="utf-8") as lines:
+        outcomes = replay_letters(lines, KafkaSettings(), TopicSettings(), dry_run)
+    for outcome in outcomes:
+        if outcome.error:
+            typer.echo(f"line {outcome.line}: not replayed: {outcome.error}", err=True)
+    replayed = sum(o.replayed for o in outcomes)
+    valid = sum(o.error is None for o in outcomes)
+    typer.echo(f"{valid} valid, {replayed} replayed, {len(outcomes) - valid} still invalid")
+    if valid < len(outcomes):
+        raise typer.Exit(1)
 
 
 @bench_app.command("trends")
