@@ -87,7 +87,9 @@ def test_poison_is_dead_lettered_and_good_messages_pass(pipeline: Pipeline, stag
     # The topic may also hold the other stage's letters: keep reading until this stage's are in.
     mine: dict[str, dict[str, str]] = {}
     for _ in range(30):
-        letters = [json.loads(r.value) for r in read_all(pipeline, pipeline.topics.deadletter, 1)]
+        letters = [
+            json.loads(r.value) for r in read_all(pipeline.kafka, pipeline.topics.deadletter, 1)
+        ]
         mine = {d["reason"]: d for d in letters if d["stage"] == stage}
         if len(mine) >= len(poison):
             break

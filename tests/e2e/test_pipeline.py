@@ -21,6 +21,7 @@ from waakhond_classifier.model.base import ClassifierInput
 from waakhond_classifier.model.loader import load_default_classifier
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.regions import RegionLevel, load_region_reference
+from waakhond_contract.settings import KafkaSettings
 from waakhond_contract.vocabularies import Category
 from waakhond_stack.demo import generate_signals
 
@@ -33,10 +34,10 @@ def stored_writes() -> float:
     return REGISTRY.get_sample_value("waakhond_aggregator_signals_stored_total") or 0.0
 
 
-def read_all(pipeline: Pipeline, topic: str, at_least: int) -> list[Any]:
+def read_all(kafka: KafkaSettings, topic: str, at_least: int) -> list[Any]:
     """Every record of a topic, read without a consumer group (no join to wait for)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=pipeline.kafka.bootstrap_list,
+        bootstrap_servers=kafka.bootstrap_list,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
@@ -116,7 +117,7 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
     assert post(pipeline, "mee-noord", "/v1/signals", conflicting).status_code == 202
 
     # Redelivery: the same classified records a second time, byte for byte.
-    classified = read_all(pipeline, pipeline.topics.classified, messages)
+    classified = read_all(pipeline.kafka, pipeline.topics.classified, messages)
     producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
     for record in classified[:50]:
         producer.send(pipeline.topics.classified, key=record.key, value=record.value)
@@ -125,7 +126,7 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
     messages += 50
 
     wait_until(lambda: stored_writes() - writes_before >= messages, 120, "all writes")
-    letters = [json.loads(r.value) for r in read_all(pipeline, pipeline.topics.deadletter, 1)]
+    letters = [json.loads(r.value) for r in read_all(pipeline.kafka, pipeline.topics.deadletter, 1)]
     assert [(d["stage"], d["reason"]) for d in letters] == [
         ("aggregator", "conflicting_resubmission")
     ]
@@ -196,6 +197,6 @@ def test_no_planted_identifying_detail_reaches_clickhouse(pipeline: Pipeline) ->
     assert "[BSN]" in description
     for planted in PLANTED.values():
         assert planted not in description
-    for record in read_all(pipeline, pipeline.topics.classified, 1):
+    for record in read_all(pipeline.kafka, pipeline.topics.classified, 1):
         for planted in PLANTED.values():
             assert planted.encode() not in record.value

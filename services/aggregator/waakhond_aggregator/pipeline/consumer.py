@@ -19,7 +19,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from waakhond_aggregator.config import AggregatorSettings
 from waakhond_aggregator.pipeline.batching import Batch, BatchPolicy
@@ -47,6 +47,9 @@ BATCH_SIZE = Histogram(
     "waakhond_aggregator_batch_size",
     "Messages per flushed batch.",
     buckets=(1, 10, 100, 500, 1000, 2500, 5000, 10000),
+)
+OPEN_BATCH = Gauge(
+    "waakhond_aggregator_open_batch_messages", "Messages read but not yet stored and committed."
 )
 INSERT_SECONDS = Histogram("waakhond_aggregator_insert_seconds", "ClickHouse insert latency.")
 PROCESSING_LAG = Histogram(
@@ -97,11 +100,15 @@ class AggregatorConsumer:
                             value=record.value,
                         )
                         batch.add(message, decode_classified(message, now))
+                OPEN_BATCH.set(len(batch))
                 if batch.is_ready():
                     self._flush(batch, consumer, producer, stop)
                     batch = Batch(self._policy)
+                    OPEN_BATCH.set(0)
             if len(batch):
+                log.info("stopping: storing and committing the open batch of %d", len(batch))
                 self._flush(batch, consumer, producer, stop)
+                OPEN_BATCH.set(0)
         finally:
             consumer.close(autocommit=False)
             producer.close(timeout=5)
