@@ -150,6 +150,26 @@ class SignalFacts(ContractModel):
 class SignalSubmission(SignalFacts):
     """Body of ``POST /v1/signals``: one signal as an organisation submits it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_ref": "2025-000123",
+                    "observed_on": "2025-03-03",
+                    "municipality_code": "GM0363",
+                    "law_domains": ["wmo", "wlz"],
+                    "life_domains": ["housing", "care"],
+                    "target_groups": ["elderly_dementia"],
+                    "age_band": "80+",
+                    "supporter_type": "formal",
+                    "description": "Gemeente en zorgkantoor wijzen naar elkaar: Wmo of Wlz? "
+                    "Intussen krijgt mevrouw geen zorg thuis.",
+                    "suggested_categories": ["policy_gap"],
+                }
+            ]
+        }
+    )
+
     client_ref: ClientRef
 
     @field_validator("observed_on")
