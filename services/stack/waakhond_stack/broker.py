@@ -52,11 +52,13 @@ class TansuBroker:
         host: str = "127.0.0.1",
         storage: str = "memory://",
         log_file: Path | None = None,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.storage = storage
         self.log_file = log_file
+        self.environment = environment or {}
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -84,7 +86,11 @@ class TansuBroker:
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
+            env={
+                **os.environ,
+                "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
+                **self.environment,
+            },
         )
         wait_for_port(self.host, self.port, timeout)
         return self.bootstrap_servers
