@@ -26,7 +26,15 @@ ENV_EXAMPLE = REPO_ROOT / "deploy" / "local" / ".env.example"
 USERS_D = REPO_ROOT / "deploy" / "clickhouse" / "users.d"
 GRAFANA = REPO_ROOT / "deploy" / "grafana"
 
-LONG_RUNNING = ["kafka", "clickhouse", "grafana", "intake", "classifier", "aggregator"]
+LONG_RUNNING = [
+    "kafka",
+    "clickhouse",
+    "grafana",
+    "prometheus",
+    "intake",
+    "classifier",
+    "aggregator",
+]
 ONE_SHOT = {
     "topics": ["waakhond", "topics", "create"],
     "migrate": ["waakhond", "migrate"],
@@ -58,6 +66,7 @@ DATA_VOLUMES = {
     "kafka": "/var/lib/kafka/data",
     "clickhouse": "/var/lib/clickhouse",
     "grafana": "/var/lib/grafana",
+    "prometheus": "/prometheus",
 }
 
 Model = dict[str, Any]

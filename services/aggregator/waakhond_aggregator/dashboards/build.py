@@ -28,6 +28,7 @@ from waakhond_aggregator.dashboards.labels import (
     LEVEL_LABELS,
     WMO_AND_WLZ,
 )
+from waakhond_aggregator.dashboards.operations import operations
 from waakhond_aggregator.dashboards.panels import (
     DATASOURCE,
     Layout,
@@ -840,13 +841,17 @@ def care_office_map() -> str:
 
 def expected_files(grafana_dir: Path) -> dict[Path, str]:
     """Every generated file under ``grafana_dir`` (``deploy/grafana``) with its content:
-    ``dashboards/<audience>/<uid>.json`` and ``maps/<map>.geojson``."""
+    ``dashboards/<audience>/<uid>.json`` (with ``operations/``) and ``maps/<map>.geojson``."""
     files = {
         grafana_dir / DASHBOARD_FOLDER / generated.audience / generated.filename: (
             generated.to_json()
         )
         for generated in generate()
     }
+    # The operations dashboard reads Prometheus, so it is not one of generate()'s
+    # ClickHouse dashboards, but it is written and checked with them.
+    ops = operations()
+    files[grafana_dir / DASHBOARD_FOLDER / ops.audience / ops.filename] = render(ops.model)
     files[grafana_dir / MAP_FOLDER / CARE_OFFICE_MAP] = care_office_map()
     return files
 

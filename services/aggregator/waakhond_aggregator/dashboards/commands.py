@@ -35,7 +35,7 @@ def generate_command(
         ),
     ] = False,
 ) -> None:
-    """Generate the dashboards (national, association, regional) and the region map."""
+    """Generate the dashboards (national, association, regional, operations) and the region map."""
     if check:
         stale = stale_files(output_dir)
         for path in stale:

@@ -1,0 +1,162 @@
+"""Aggregator: signals (and rows) per second stored by the real service vs raw inserts.
+
+The real aggregator (its own process, its own chDB folder) drains the backlog
+on ``signals.classified`` that the classifier stage wrote, timed from its
+``waakhond_aggregator_signals_stored_total`` counter. The limit reads the same
+messages, turns them into the same rows (``transform.to_rows``, timed apart)
+and times only ``client.insert`` into ``signals`` and ``signal_facts`` in
+batches of the aggregator's size, on the full schema (migrations 0001-0007,
+so the breakdown materialized view of 0004 runs on every insert into
+``signals``) and once more with that view dropped, which prices the view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from clickhouse_connect.driver.client import Client
+from kafka import KafkaConsumer
+
+from waakhond_aggregator.pipeline.decode import decode_classified
+from waakhond_aggregator.pipeline.transform import FACT_COLUMNS, SIGNAL_COLUMNS, SignalRows, to_rows
+from waakhond_aggregator.storage.migrate import apply_migrations
+from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_contract.deadletters import SourceMessage
+from waakhond_contract.messages import SignalClassified
+from waakhond_contract.regions import load_region_reference
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_stack.bench.common import HOST, StageRatio, measure_drain, metric, ratio
+from waakhond_stack.broker import free_port
+from waakhond_stack.processes import ServiceProcess
+
+COUNTER = "waakhond_aggregator_signals_stored_total"
+
+
+def aggregator_env(
+    kafka: KafkaSettings, topics: TopicSettings, group: str, port: int, chdb: Path
+) -> dict[str, str]:
+    return {
+        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
+        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
+        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
+        "WAAKHOND_AGGREGATOR_GROUP_ID": group,
+        "WAAKHOND_AGGREGATOR_HOST": HOST,
+        "WAAKHOND_AGGREGATOR_PORT": str(port),
+        # Exact counts through the API: the end-to-end stage reads totals.
+        "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
+        "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
+        "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{chdb}",
+        "WAAKHOND_LOG_LEVEL": "WARNING",
+    }
+
+
+def read_classified(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> list[bytes]:
+    """Every message of the topic from the start (no group, nothing committed)."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=kafka.bootstrap_list,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout * 1000),
+    )
+    values: list[bytes] = []
+    try:
+        for record in consumer:
+            values.append(record.value)
+            if len(values) >= count:
+                break
+    finally:
+        consumer.close()
+    return values
+
+
+def _rows(values: Sequence[bytes]) -> tuple[list[SignalRows], float]:
+    reference = load_region_reference()
+    now = dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
+    rows = []
+    for offset, value in enumerate(values):
+        decoded = decode_classified(SourceMessage("bench", 0, offset, None, value), now)
+        if isinstance(decoded, SignalClassified):
+            rows.append(to_rows(decoded, reference))
+    return rows, time.perf_counter() - started
+
+
+def raw_insert_seconds(
+    client: Client, database: str, rows: Sequence[SignalRows], batch: int, with_view: bool
+) -> float:
+    apply_migrations(client, database)
+    store_reference(client, database, load_region_reference())
+    if not with_view:
+        client.command(f"DROP VIEW IF EXISTS {database}.signal_breakdown_facts_mv")
+    started = time.perf_counter()
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        client.insert(
+            f"{database}.signals", [r.signal for r in chunk], column_names=list(SIGNAL_COLUMNS)
+        )
+        client.insert(
+            f"{database}.signal_facts",
+            [fact for r in chunk for fact in r.facts],
+            column_names=list(FACT_COLUMNS),
+        )
+    return time.perf_counter() - started
+
+
+def measure_aggregator(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    backlog: int,
+    client: Client,
+    folder: Path,
+    batch: int,
+    timeout: float,
+) -> StageRatio:
+    values = read_classified(kafka, topics.classified, backlog, timeout)
+    rows, transform_seconds = _rows(values)
+    signals = len(rows)
+    facts = sum(len(r.facts) for r in rows)
+    full = raw_insert_seconds(client, "bench_raw_full", rows, batch, with_view=True)
+    without_view = raw_insert_seconds(client, "bench_raw_no_view", rows, batch, with_view=False)
+    limit_rate = round(signals / full, 1) if full else 0.0
+
+    port = free_port()
+    real = ServiceProcess(
+        "aggregator",
+        ["aggregator"],
+        aggregator_env(kafka, topics, "bench-aggregator", port, folder / "aggregator-chdb"),
+        folder / "aggregator.log",
+    )
+    real.start()
+    try:
+        url = f"http://{HOST}:{port}/metrics/"
+        drain = measure_drain(lambda: metric(url, COUNTER), signals, timeout)
+    finally:
+        real.stop()
+    rows_per_signal = (signals + facts) / signals if signals else 0.0
+    return StageRatio(
+        stage="aggregator",
+        unit="signals/s",
+        rate=drain.rate,
+        limit=limit_rate,
+        ratio=ratio(drain.rate, limit_rate),
+        detail={
+            "signals": signals,
+            "fact_rows": facts,
+            "rows_per_s": round(drain.rate * rows_per_signal, 1),
+            "limit_rows_per_s": round(limit_rate * rows_per_signal, 1),
+            "insert_batch": batch,
+            "raw_insert_seconds": round(full, 3),
+            "raw_insert_seconds_without_breakdown_view": round(without_view, 3),
+            "breakdown_view_share_of_insert": round(1 - without_view / full, 3) if full else 0.0,
+            "to_rows_signals_per_s": round(signals / transform_seconds, 1)
+            if transform_seconds
+            else 0.0,
+            "seconds": round(drain.seconds, 2),
+        },
+    )

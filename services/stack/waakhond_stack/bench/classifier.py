@@ -1,0 +1,107 @@
+"""Classifier: signals/s through the real worker vs a pass-through faust agent.
+
+Both read the same backlog on ``signals.submitted`` (what real intake produced
+in the intake stage) in their own consumer group and write to their own
+output topic. Each is timed by the broker timestamps of its output records
+(first to last), so faust start-up, group join and model loading are outside
+the rate. (The classifier's own ``/metrics`` page cannot be scraped: aiohttp
+refuses prometheus' content type with a charset, see bench/README.md.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_stack.bench.common import (
+    HOST,
+    Drain,
+    ModuleProcess,
+    StageRatio,
+    drain_by_timestamps,
+    ratio,
+)
+from waakhond_stack.broker import free_port
+from waakhond_stack.processes import ServiceProcess
+
+
+def classifier_env(
+    kafka: KafkaSettings, topics: TopicSettings, app_id: str, port: int, data_dir: Path
+) -> dict[str, str]:
+    return {
+        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
+        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
+        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
+        "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
+        "WAAKHOND_CLASSIFIER_APP_ID": app_id,
+        "WAAKHOND_CLASSIFIER_WEB_HOST": HOST,
+        "WAAKHOND_CLASSIFIER_WEB_PORT": str(port),
+        "WAAKHOND_CLASSIFIER_DATA_DIR": str(data_dir),
+        "WAAKHOND_LOG_LEVEL": "WARNING",
+    }
+
+
+def _drain(
+    process: ServiceProcess, kafka: KafkaSettings, output: str, backlog: int, timeout: float
+) -> Drain:
+    process.start()
+    try:
+        return drain_by_timestamps(kafka, output, backlog, timeout)
+    finally:
+        process.stop()
+
+
+def measure_classifier(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    passthrough_topic: str,
+    backlog: int,
+    folder: Path,
+    timeout: float,
+) -> StageRatio:
+    """The real worker writes to ``topics.classified`` (read by the aggregator stage)."""
+    limit_port, real_port = free_port(), free_port()
+    # One at a time: on two cores the two workers would otherwise take CPU from each other.
+    limit = _drain(
+        ModuleProcess(
+            "pass-through",
+            "waakhond_stack.bench.passthrough",
+            classifier_env(
+                kafka,
+                topics.model_copy(update={"classified": passthrough_topic}),
+                "bench-passthrough",
+                limit_port,
+                folder / "passthrough",
+            ),
+            folder / "passthrough.log",
+        ),
+        kafka,
+        passthrough_topic,
+        backlog,
+        timeout,
+    )
+    measured = _drain(
+        ServiceProcess(
+            "classifier",
+            ["classifier"],
+            classifier_env(kafka, topics, "bench-classifier", real_port, folder / "classifier"),
+            folder / "classifier.log",
+        ),
+        kafka,
+        topics.classified,
+        backlog,
+        timeout,
+    )
+    return StageRatio(
+        stage="classifier",
+        unit="signals/s",
+        rate=measured.rate,
+        limit=limit.rate,
+        ratio=ratio(measured.rate, limit.rate),
+        detail={
+            "backlog": backlog,
+            "seconds": round(measured.seconds, 2),
+            "limit_seconds": round(limit.seconds, 2),
+        },
+    )

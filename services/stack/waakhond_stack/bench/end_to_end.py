@@ -1,0 +1,233 @@
+"""The whole pipeline: latency at a steady offered rate (the soak), then sustained throughput.
+
+Latency is "202 -> counted": the aggregator's
+``waakhond_aggregator_processing_lag_seconds`` histogram runs from the
+``submitted_at`` intake stamps before it answers 202 to the insert after which
+the trend views count the signal (they are plain views over the facts). The
+histogram is scraped before and after the steady phase; percentiles are
+interpolated linearly inside its buckets (0.1, 0.25, 0.5, 1, 2, 5, 10, ... s),
+so they are as fine as the buckets.
+
+The offered rate is open-loop: a batch of ``batch_size`` signals every
+``batch_size / rate`` seconds whether or not earlier requests have returned,
+so a slow pipeline shows up as latency, not as a lower offer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_stack.bench.aggregator import COUNTER as STORED
+from waakhond_stack.bench.aggregator import aggregator_env
+from waakhond_stack.bench.classifier import classifier_env
+from waakhond_stack.bench.common import (
+    HOST,
+    child_pid,
+    metric,
+    percentile_from_buckets,
+    rss_mib,
+    scrape,
+)
+from waakhond_stack.bench.intake import LoadParameters, drive, intake_env, issue_keys, payloads
+from waakhond_stack.broker import free_port
+from waakhond_stack.demo import generate_signals
+from waakhond_stack.processes import ServiceProcess
+
+LAG = "waakhond_aggregator_processing_lag_seconds"
+
+
+@dataclass(frozen=True, slots=True)
+class EndToEndParameters:
+    rate: float = 500.0
+    soak_seconds: float = 60.0  # the issue asks for 10 minutes (600)
+    batch_size: int = 10
+    max_in_flight: int = 64
+    throughput_signals: int = 20_000
+    throughput_batch_size: int = 100
+    throughput_concurrency: int = 4
+    drain_timeout: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    offered_per_s: float
+    accepted: int
+    not_offered: int
+    failed_requests: int
+    counted: int
+    p50_s: float
+    p95_s: float
+    p99_s: float
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    accepted: int
+    seconds: float
+    signals_per_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    service: str
+    rss_start_mib: float
+    rss_end_mib: float
+
+
+@dataclass(frozen=True, slots=True)
+class EndToEndResult:
+    latency: Latency
+    throughput: Throughput
+    memory: list[Memory]
+    soak_seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _lag_buckets(url: str) -> list[tuple[float, float]]:
+    samples = scrape(url)
+    buckets = []
+    for name, value in samples.items():
+        if name.startswith(f"{LAG}_bucket"):
+            bound = name.split('le="')[1].split('"')[0]
+            buckets.append((float(bound), value))
+    return sorted(buckets)
+
+
+async def _offer(
+    url: str, tokens: dict[str, str], requests: list[tuple[str, str, bytes]], p: EndToEndParameters
+) -> tuple[int, int, int]:
+    """Posts one request every period, open-loop; returns (accepted, not offered, failed)."""
+    period = p.batch_size / p.rate
+    accepted = failed = not_offered = 0
+    in_flight: set[asyncio.Task[None]] = set()
+
+    async def post(http: httpx.AsyncClient, org: str, path: str, body: bytes) -> None:
+        nonlocal accepted, failed
+        response = await http.post(
+            path,
+            content=body,
+            headers={"Authorization": f"Bearer {tokens[org]}", "Content-Type": "application/json"},
+        )
+        if response.status_code in (202, 207):
+            accepted += int(response.json()["accepted"])
+        else:
+            failed += 1
+
+    limits = httpx.Limits(max_connections=p.max_in_flight)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        started = time.monotonic()
+        for number, (org, path, body) in enumerate(requests):
+            await asyncio.sleep(max(0.0, started + number * period - time.monotonic()))
+            if len(in_flight) >= p.max_in_flight:
+                # The pipeline cannot keep up; counting it beats queueing in the client.
+                not_offered += p.batch_size
+                continue
+            task = asyncio.create_task(post(http, org, path, body))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        await asyncio.gather(*in_flight)
+    return accepted, not_offered, failed
+
+
+def _wait_counted(url: str, target: float, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if metric(url, STORED) >= target:
+            return time.monotonic()
+        time.sleep(0.1)
+    raise TimeoutError(f"{STORED} did not reach {target} within {timeout}s")
+
+
+def measure_end_to_end(
+    kafka: KafkaSettings, topics: TopicSettings, folder: Path, p: EndToEndParameters, seed: int
+) -> EndToEndResult:
+    keys = folder / "api-keys.json"
+    tokens = issue_keys(keys)
+    intake_port, classifier_port, aggregator_port = free_port(), free_port(), free_port()
+    services = [
+        ServiceProcess(
+            "intake",
+            ["intake"],
+            intake_env(kafka, topics, intake_port, keys),
+            folder / "e2e-intake.log",
+        ),
+        ServiceProcess(
+            "classifier",
+            ["classifier"],
+            classifier_env(kafka, topics, "e2e-classifier", classifier_port, folder / "e2e-cls"),
+            folder / "e2e-classifier.log",
+        ),
+        ServiceProcess(
+            "aggregator",
+            ["aggregator"],
+            aggregator_env(kafka, topics, "e2e-aggregator", aggregator_port, folder / "e2e-chdb"),
+            folder / "e2e-aggregator.log",
+        ),
+    ]
+    intake_url = f"http://{HOST}:{intake_port}"
+    metrics_url = f"http://{HOST}:{aggregator_port}/metrics/"
+    for service in services:
+        service.start()
+    try:
+        services[0].wait_ready(f"{intake_url}/readyz", 120)
+        services[1].wait_ready(f"http://{HOST}:{classifier_port}/readyz", 120)
+        services[2].wait_ready(f"http://{HOST}:{aggregator_port}/readyz", 120)
+        broker_pid = child_pid("tansu")
+        start_rss = {s.name: rss_mib(s.pid) for s in services} | {"broker": rss_mib(broker_pid)}
+
+        # Steady phase (also the soak): a bounded number of signals at the offered rate.
+        steady = list(generate_signals(int(p.rate * p.soak_seconds), seed=seed))
+        requests = payloads(steady, p.batch_size)
+        before = _lag_buckets(metrics_url)
+        stored_before = metric(metrics_url, STORED)
+        accepted, not_offered, failed = asyncio.run(_offer(intake_url, tokens, requests, p))
+        _wait_counted(metrics_url, stored_before + accepted, p.drain_timeout)
+        after = _lag_buckets(metrics_url)
+        delta = [(bound, count - dict(before).get(bound, 0.0)) for bound, count in after]
+        counted = int(metric(metrics_url, STORED) - stored_before)
+        latency = Latency(
+            offered_per_s=p.rate,
+            accepted=accepted,
+            not_offered=not_offered,
+            failed_requests=failed,
+            counted=counted,
+            p50_s=percentile_from_buckets(delta, 0.50),
+            p95_s=percentile_from_buckets(delta, 0.95),
+            p99_s=percentile_from_buckets(delta, 0.99),
+            method="aggregator processing_lag histogram, linear inside buckets",
+        )
+        end_rss = {s.name: rss_mib(s.pid) for s in services} | {"broker": rss_mib(broker_pid)}
+
+        # Throughput phase: as fast as intake takes it, until everything is counted.
+        burst = list(generate_signals(p.throughput_signals, seed=seed + 1))
+        load = LoadParameters(
+            signals=p.throughput_signals,
+            concurrency=p.throughput_concurrency,
+            batch_size=p.throughput_batch_size,
+            max_seconds=p.drain_timeout,
+        )
+        stored_before = metric(metrics_url, STORED)
+        started = time.monotonic()
+        result = drive(intake_url, tokens, payloads(burst, p.throughput_batch_size), load)
+        finished = _wait_counted(metrics_url, stored_before + result.accepted, p.drain_timeout)
+        seconds = finished - started
+        throughput = Throughput(
+            accepted=result.accepted,
+            seconds=round(seconds, 2),
+            signals_per_s=round(result.accepted / seconds, 1) if seconds else 0.0,
+        )
+    finally:
+        for service in services:
+            service.stop()
+    memory = [Memory(name, start_rss[name], end_rss[name]) for name in start_rss]
+    return EndToEndResult(latency, throughput, memory, p.soak_seconds)

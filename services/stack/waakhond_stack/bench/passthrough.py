@@ -1,0 +1,76 @@
+"""The classifier limit: a faust agent that forwards what it reads, unclassified.
+
+The app is configured as the classifier's (same batching, acks, linger,
+commit interval, at-least-once with acknowledgement after delivery) and
+forwards each message's key and value to ``WAAKHOND_TOPIC_CLASSIFIED``. Run as
+``python -m waakhond_stack.bench.passthrough`` with the classifier's variables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import faust
+
+from waakhond_classifier.config import ClassifierSettings
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+
+
+def create_passthrough_app(
+    settings: ClassifierSettings, kafka: KafkaSettings, topics: TopicSettings
+) -> faust.App:
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{address}" for address in kafka.bootstrap_list],
+        processing_guarantee="at_least_once",
+        broker_session_timeout=6,
+        broker_heartbeat_interval=2,
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_linger_ms=5,
+        stream_ack_exceptions=False,
+        stream_ack_cancelled_tasks=False,
+        topic_partitions=topics.partitions,
+        topic_replication_factor=topics.replication_factor,
+        web_enabled=True,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        datadir=str(settings.data_dir),
+        store="memory://",
+    )
+    source, target = (
+        app.topic(
+            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        )
+        for name in (topics.submitted, topics.classified)
+    )
+
+    @app.agent(source, name="pass-through")
+    async def forward(stream: Any) -> None:
+        async for events in stream.take_events(settings.batch_size, settings.batch_within_seconds):
+            futures = [
+                await target.send(key=event.message.key, value=event.message.value)
+                for event in events
+            ]
+            await asyncio.gather(*futures)
+            for event in events:
+                await stream.ack(event)
+
+    @app.page("/readyz")
+    async def readyz(web: Any, _request: Any) -> Any:
+        ready = app.consumer is not None and not app.rebalancing and bool(app.consumer.assignment())
+        return web.json({"status": "ready" if ready else "not ready"}, status=200 if ready else 503)
+
+    return app
+
+
+def main() -> None:
+    app = create_passthrough_app(ClassifierSettings(), KafkaSettings(), TopicSettings())
+    faust.Worker(app, loglevel="WARNING", redirect_stdouts=False).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()
