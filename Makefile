@@ -38,6 +38,7 @@ pytest: venv
 bench: venv
 	$(BIN)/waakhond bench classifier --output bench/results/classifier.json
 	$(BIN)/waakhond bench trends --output bench/results/trend_query.json
+	$(BIN)/waakhond bench pipeline --output bench/results/pipeline.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

@@ -116,6 +116,10 @@ def test_classifier_commits_on_sigterm_and_replays_nothing(
         return len(read_all(kafka_settings, topics.classified, 300))
 
     wait_until(lambda: classified_count() >= 300, 60, "classified")
+    metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert "waakhond_classifier_batch_size_count" in metrics.text
     first.stop(timeout=60)
 
     second = ServiceProcess("classifier", ["classifier"], env, tmp_path / "second.log")

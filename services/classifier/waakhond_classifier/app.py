@@ -146,7 +146,9 @@ def create_app(
 
     @app.page("/metrics")
     async def metrics(web: Any, _request: Any) -> Any:
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside content_type; the exposition format is ASCII.
+        content_type, _, _ = CONTENT_TYPE_LATEST.partition("; charset")
+        return web.bytes(generate_latest(), content_type=content_type)
 
     return app
 

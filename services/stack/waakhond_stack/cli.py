@@ -21,6 +21,7 @@ from waakhond_classifier.model.commands import (
 from waakhond_contract.log_format import configure_logging
 from waakhond_contract.schema_export import PUBLISHED_SCHEMAS, write_schemas
 from waakhond_intake.privacy.commands import redact_command
+from waakhond_stack.bench.commands import pipeline_bench_command
 
 app = typer.Typer(
     help="Waakhond: signals from client support, bundled into regional trends.",
@@ -57,6 +58,9 @@ grafana_app.command("publish", help="Push data source and dashboards to a Grafan
 )
 bench_app.command("dashboards", help="Dashboard panel query latency on generated data.")(
     dashboards_bench_command
+)
+bench_app.command("pipeline", help="Each pipeline stage against the limit of the part under it.")(
+    pipeline_bench_command
 )
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))

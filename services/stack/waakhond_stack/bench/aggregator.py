@@ -1,8 +1,9 @@
 """Aggregator: signals (and rows) per second stored by the real service vs raw inserts.
 
 The real aggregator (its own process, its own chDB folder) drains the backlog
-on ``signals.classified`` that the classifier stage wrote, timed from its
-``waakhond_aggregator_signals_stored_total`` counter. The limit reads the same
+that the classifier stage wrote, replayed onto a fresh topic once the
+aggregator has joined it, timed from the end of the first stored message to
+``waakhond_aggregator_signals_stored_total`` reaching the backlog. The limit reads the same
 messages, turns them into the same rows (``transform.to_rows``, timed apart)
 and times only ``client.insert`` into ``signals`` and ``signal_facts`` in
 batches of the aggregator's size, on the full schema (migrations 0001-0007,
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, KafkaProducer
 
 from waakhond_aggregator.pipeline.decode import decode_classified
 from waakhond_aggregator.pipeline.transform import FACT_COLUMNS, SIGNAL_COLUMNS, SignalRows, to_rows
@@ -28,9 +29,10 @@ from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import KafkaSettings, TopicSettings
-from waakhond_stack.bench.common import HOST, StageRatio, measure_drain, metric, ratio
+from waakhond_stack.bench.common import HOST, Drain, StageRatio, measure_drain, metric, ratio
 from waakhond_stack.broker import free_port
 from waakhond_stack.processes import ServiceProcess
+from waakhond_stack.topics import ensure_topics
 
 COUNTER = "waakhond_aggregator_signals_stored_total"
 
@@ -125,18 +127,35 @@ def measure_aggregator(
     without_view = raw_insert_seconds(client, "bench_raw_no_view", rows, batch, with_view=False)
     limit_rate = round(signals / full, 1) if full else 0.0
 
+    # The real aggregator joins an empty topic first; one message proves it is assigned and
+    # storing, then the backlog is produced to it at once (kafka-python with lz4 takes tens of
+    # thousands a second, so producing is a small part of the time measured).
     port = free_port()
+    fresh = topics.model_copy(update={"classified": f"{topics.classified}.replay"})
+    ensure_topics(kafka, fresh)
     real = ServiceProcess(
         "aggregator",
         ["aggregator"],
-        aggregator_env(kafka, topics, "bench-aggregator", port, folder / "aggregator-chdb"),
+        aggregator_env(kafka, fresh, "bench-aggregator", port, folder / "aggregator-chdb"),
         folder / "aggregator.log",
+    )
+    producer = KafkaProducer(
+        bootstrap_servers=kafka.bootstrap_list, acks="all", linger_ms=5, compression_type="lz4"
     )
     real.start()
     try:
         url = f"http://{HOST}:{port}/metrics/"
-        drain = measure_drain(lambda: metric(url, COUNTER), signals, timeout)
+        real.wait_ready(f"http://{HOST}:{port}/readyz", 120)
+        producer.send(fresh.classified, values[0]).get(timeout=10)
+        measure_drain(lambda: metric(url, COUNTER), 1, timeout)
+        started = time.monotonic()
+        for value in values[1:]:
+            producer.send(fresh.classified, value)
+        producer.flush()
+        measure_drain(lambda: metric(url, COUNTER), signals, timeout, poll=0.05)
+        drain = Drain(messages=signals - 1, seconds=time.monotonic() - started)
     finally:
+        producer.close()
         real.stop()
     rows_per_signal = (signals + facts) / signals if signals else 0.0
     return StageRatio(
