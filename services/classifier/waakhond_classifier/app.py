@@ -46,16 +46,12 @@ BATCH_SIZE = Histogram(
 )
 
 
-def create_app(
-    classifier: SignalClassifier,
-    settings: ClassifierSettings | None = None,
-    kafka: KafkaSettings | None = None,
-    topics: TopicSettings | None = None,
+def new_faust_app(
+    settings: ClassifierSettings, kafka: KafkaSettings, topics: TopicSettings
 ) -> faust.App:
-    settings = settings or ClassifierSettings()
-    kafka = kafka or KafkaSettings()
-    topics = topics or TopicSettings()
-    app = faust.App(
+    """The worker's faust configuration, shared with the benchmark's pass-through agent so the
+    two are measured on equal terms."""
+    return faust.App(
         settings.app_id,
         broker=[f"kafka://{address}" for address in kafka.bootstrap_list],
         processing_guarantee="at_least_once",
@@ -77,6 +73,18 @@ def create_app(
         datadir=str(settings.data_dir),
         store="memory://",
     )
+
+
+def create_app(
+    classifier: SignalClassifier,
+    settings: ClassifierSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    topics: TopicSettings | None = None,
+) -> faust.App:
+    settings = settings or ClassifierSettings()
+    kafka = kafka or KafkaSettings()
+    topics = topics or TopicSettings()
+    app = new_faust_app(settings, kafka, topics)
     # Raw bytes in and out: decoding is ours, so a poison message reaches the dead-letter topic.
     submitted_topic, classified_topic, deadletter_topic = (
         app.topic(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from waakhond_aggregator.pipeline.decode import decode_classified
 from waakhond_aggregator.pipeline.transform import FACT_COLUMNS, SIGNAL_COLUMNS, SignalRows, to_rows
@@ -29,7 +29,15 @@ from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import KafkaSettings, TopicSettings
-from waakhond_stack.bench.common import HOST, Drain, StageRatio, measure_drain, metric, ratio
+from waakhond_stack.bench.common import (
+    HOST,
+    Drain,
+    StageRatio,
+    measure_drain,
+    metric,
+    ratio,
+    records_from_start,
+)
 from waakhond_stack.broker import free_port
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
@@ -58,23 +66,7 @@ def aggregator_env(
 
 def read_classified(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> list[bytes]:
     """Every message of the topic from the start (no group, nothing committed)."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap_list,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout * 1000),
-    )
-    values: list[bytes] = []
-    try:
-        for record in consumer:
-            values.append(record.value)
-            if len(values) >= count:
-                break
-    finally:
-        consumer.close()
-    return values
+    return [record.value for record in records_from_start(kafka, topic, count, timeout)]
 
 
 def _rows(values: Sequence[bytes]) -> tuple[list[SignalRows], float]:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from kafka import KafkaConsumer
@@ -152,9 +153,9 @@ def percentile_from_buckets(buckets: list[tuple[float, float]], quantile: float)
     return lower_bound
 
 
-def drain_by_timestamps(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> Drain:
-    """Reads ``count`` records of an output topic; the rate comes from their producer
-    timestamps (first to last), so neither start-up nor this reader's pace is in it."""
+def records_from_start(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> list[Any]:
+    """Up to ``count`` records of a topic from the start, read without a group (nothing is
+    committed), stopping after ``timeout`` seconds without a record."""
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=kafka.bootstrap_list,
@@ -163,14 +164,21 @@ def drain_by_timestamps(kafka: KafkaSettings, topic: str, count: int, timeout: f
         enable_auto_commit=False,
         consumer_timeout_ms=int(timeout * 1000),
     )
-    stamps: list[int] = []
+    records: list[Any] = []
     try:
         for record in consumer:
-            stamps.append(record.timestamp)
-            if len(stamps) >= count:
+            records.append(record)
+            if len(records) >= count:
                 break
     finally:
         consumer.close()
+    return records
+
+
+def drain_by_timestamps(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> Drain:
+    """Reads ``count`` records of an output topic; the rate comes from their producer
+    timestamps (first to last), so neither start-up nor this reader's pace is in it."""
+    stamps = [record.timestamp for record in records_from_start(kafka, topic, count, timeout)]
     if len(stamps) < count:
         raise TimeoutError(f"{len(stamps)} of {count} records on {topic} after {timeout}s")
     return Drain(messages=len(stamps) - 1, seconds=(max(stamps) - min(stamps)) / 1000)

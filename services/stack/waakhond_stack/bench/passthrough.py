@@ -13,6 +13,7 @@ from typing import Any
 
 import faust
 
+from waakhond_classifier.app import new_faust_app
 from waakhond_classifier.config import ClassifierSettings
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
@@ -20,27 +21,7 @@ from waakhond_contract.settings import KafkaSettings, TopicSettings
 def create_passthrough_app(
     settings: ClassifierSettings, kafka: KafkaSettings, topics: TopicSettings
 ) -> faust.App:
-    app = faust.App(
-        settings.app_id,
-        broker=[f"kafka://{address}" for address in kafka.bootstrap_list],
-        processing_guarantee="at_least_once",
-        broker_session_timeout=6,
-        broker_heartbeat_interval=2,
-        broker_commit_interval=1.0,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        producer_linger_ms=5,
-        stream_ack_exceptions=False,
-        stream_ack_cancelled_tasks=False,
-        topic_partitions=topics.partitions,
-        topic_replication_factor=topics.replication_factor,
-        web_enabled=True,
-        web_host=settings.web_host,
-        web_port=settings.web_port,
-        web_bind=settings.web_host,
-        datadir=str(settings.data_dir),
-        store="memory://",
-    )
+    app = new_faust_app(settings, kafka, topics)
     source, target = (
         app.topic(
             name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
