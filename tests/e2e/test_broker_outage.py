@@ -123,7 +123,8 @@ def test_broker_outage_is_503_then_recovers_without_loss(
                 time.sleep(2.0)
                 broker.stop()
                 down = time.monotonic()
-                time.sleep(5.0)
+                # Long enough that requests start and end inside the outage even on a busy machine.
+                time.sleep(10.0)
                 up = time.monotonic()
                 broker.start()
                 time.sleep(15.0)

@@ -149,7 +149,12 @@ class SignalPublisher:
 
     def close(self) -> None:
         self._stopping.set()
-        if self._producer is not None:
-            self._producer.flush(timeout=self._policy.delivery_timeout_seconds)
-            self._producer.close(timeout=self._policy.delivery_timeout_seconds)
-            self._producer = None
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            producer.flush(timeout=self._policy.delivery_timeout_seconds)
+        except Exception as error:
+            # Nothing unflushed was ever answered 202, so nothing acknowledged is lost here.
+            log.warning("records still unsent at shutdown were dropped: %s", error)
+        producer.close(timeout=self._policy.delivery_timeout_seconds)
