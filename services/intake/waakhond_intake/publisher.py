@@ -42,6 +42,7 @@ class ProducerPolicy:
     linger_ms: int = 5
     compression_type: str = "lz4"
     connect_retry_seconds: float = 2.0
+    reconnect_backoff_max_ms: int = 1000
 
 
 class SignalPublisher:
@@ -74,6 +75,8 @@ class SignalPublisher:
                     request_timeout_ms=max(1000, timeout_ms - 500),
                     delivery_timeout_ms=timeout_ms,
                     bootstrap_timeout_ms=timeout_ms,
+                    # Back in service within seconds of the broker's return (default: 30 s).
+                    reconnect_backoff_max_ms=self._policy.reconnect_backoff_max_ms,
                 )
                 log.info("connected to Kafka at %s", self._kafka.bootstrap_servers)
                 return

@@ -34,6 +34,8 @@ from waakhond_contract.regions import RegionReference
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
+# Reconnect within a second of the broker's return instead of kafka-python's 30 s ceiling.
+RECONNECT_BACKOFF_MAX_MS = 1000
 
 SIGNALS_STORED = Counter("waakhond_aggregator_signals_stored_total", "Signal rows inserted.")
 DEAD_LETTERED = Counter(
@@ -126,6 +128,7 @@ class AggregatorConsumer:
             heartbeat_interval_ms=2000,
             max_poll_records=self._policy.max_messages,
             bootstrap_timeout_ms=5000,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
 
     def _new_producer(self) -> KafkaProducer:
@@ -135,6 +138,7 @@ class AggregatorConsumer:
             acks="all",
             linger_ms=5,
             bootstrap_timeout_ms=5000,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
 
     def _flush(
