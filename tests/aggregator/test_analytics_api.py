@@ -162,7 +162,7 @@ def test_json_rows_are_the_view_rows(
     assert expected, "the seeded data must give rows here"
     found = [{k: row[k] for k in expected[0]} for row in body["rows"]]
     assert found == as_json_values(expected)
-    assert body["disclosure"] == {"min_count": 10, "rounding_base": 5}
+    assert body["disclosure"] == {"min_count": 10, "rounding_base": 5, "noise": True}
 
 
 @pytest.mark.parametrize(("path", "params", "view_sql"), CASES)

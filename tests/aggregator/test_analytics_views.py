@@ -4,19 +4,24 @@ Signals go in through the pipeline's own path (``to_rows`` + ``TrendStore.insert
 some of them twice, as a redelivery would. The oracle counts distinct signals per
 cell from the signals themselves; every view cell must equal the oracle's count
 passed through the disclosure rule, for a policy that shows everything (exact
-counts) and for the default one (suppression and rounding).
+counts) and for the default one (cell-key noise, suppression and rounding). For
+the noise the oracle takes the cell's set of signals from the signals themselves
+and only borrows ClickHouse's hash functions, so a view that keyed a cell on the
+wrong signals, counted a replay twice or mixed up two cells would differ.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
+import operator
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from clickhouse_connect.driver.client import Client
@@ -37,9 +42,11 @@ from waakhond_contract.vocabularies import Category
 
 FIRST_WEEK = dt.date(2024, 12, 2)
 AS_OF = dt.date(2025, 3, 30)  # recent window: the 4 weeks from 2025-02-24
-EXACT = DisclosurePolicy(min_count=1, rounding_base=1)
+EXACT = DisclosurePolicy(min_count=1, rounding_base=1, noise=False)
 DEFAULT = DisclosurePolicy()
-POLICIES = [pytest.param(EXACT, id="exact"), pytest.param(DEFAULT, id="k10-b5")]
+POLICIES = [pytest.param(EXACT, id="exact"), pytest.param(DEFAULT, id="k10-b5-noise")]
+# A fixed secret makes the noise, and so these tests, the same on every run.
+SECRET = 0x5EC2E7_0F_CE11_0001
 
 
 def _day(week: int, index: int) -> str:
@@ -95,13 +102,66 @@ def analytics_signals() -> list[SignalClassified]:
                 age_band="80+",
             )
         )
-    return signals
+    # Fixed ids (with the fixed SECRET) give every cell the same noise on every run.
+    return [
+        signal.model_copy(update={"signal_id": uuid.uuid5(uuid.NAMESPACE_OID, f"analytics-{i}")})
+        for i, signal in enumerate(signals)
+    ]
 
 
 def prepare(client: Client, database: str, policy: DisclosurePolicy) -> None:
     apply_migrations(client, database)
     store_reference(client, database, load_region_reference())
     write_disclosure_policy(client, database, policy)
+    client.command(f"TRUNCATE TABLE {database}.disclosure_secret")
+    client.insert(f"{database}.disclosure_secret", [[1, SECRET]], column_names=["id", "secret"])
+
+
+K = TypeVar("K")
+Cell = tuple[str, ...]
+"""A cell's coordinates as the views key it: (level, region, category) for trends,
+(level, region, category, dimension, value) for breakdowns; time is not part of it."""
+
+
+def published(
+    client: Client,
+    database: str,
+    policy: DisclosurePolicy,
+    cells: Mapping[K, tuple[Cell, set[uuid.UUID]]],
+) -> dict[K, int | None]:
+    """What the disclosure rule shows for each cell, from the oracle's own signal sets."""
+    if not policy.noise:
+        return {key: disclose(len(ids), policy) for key, (_, ids) in cells.items()}
+    ids = sorted({str(i) for _, group in cells.values() for i in group})
+    record_key = {
+        uuid.UUID(str(signal_id)): int(key)
+        for signal_id, key in client.query(
+            "SELECT id, cityHash64(toUUID(id)) FROM (SELECT arrayJoin({ids:Array(String)}) AS id)",
+            parameters={"ids": ids},
+        ).result_rows
+    }
+    items = list(cells.items())
+    coordinates = [list(cell) + [""] * (5 - len(cell)) for _, (cell, _) in items]
+    records = [
+        functools.reduce(operator.xor, (record_key[i] for i in group), 0) for _, (_, group) in items
+    ]
+    arity = [len(cell) for _, (cell, _) in items]
+    noise = client.query(
+        f"""
+        SELECT waakhond_cell_noise(
+            (SELECT min(secret) FROM {database}.disclosure_secret),
+            if(c.3 = 3, cityHash64(c.1[1], c.1[2], c.1[3]),
+                cityHash64(c.1[1], c.1[2], c.1[3], c.1[4], c.1[5])),
+            c.2)
+        FROM (SELECT arrayJoin(arrayZip({{cells:Array(Array(String))}},
+            {{records:Array(UInt64)}}, {{arity:Array(UInt8)}})) AS c)
+        """,
+        parameters={"cells": coordinates, "records": records, "arity": arity},
+    ).result_rows
+    return {
+        key: disclose(len(ids), policy, int(drawn))
+        for (key, (_, ids)), (drawn,) in zip(items, noise, strict=True)
+    }
 
 
 def store(client: Client, database: str, signals: list[SignalClassified]) -> None:
@@ -212,7 +272,12 @@ def test_weekly_breakdowns_count_exactly_then_disclose(
         ): r["signals"]
         for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_breakdown_weekly")
     }
-    expected = {key: disclose(len(ids), policy) for key, ids in oracle.breakdowns.items()}
+    expected = published(
+        clickhouse_client,
+        database,
+        policy,
+        {key: ((*key[:3], *key[4:]), ids) for key, ids in oracle.breakdowns.items()},
+    )
     assert found == expected
 
 
@@ -224,10 +289,10 @@ def test_monthly_series_count_exactly_then_disclose(
         (r["level"], r["region_code"], r["category"], r["month_start"]): (r["weeks"], r["signals"])
         for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_trend_monthly")
     }
-    expected = {
-        key: (thursdays(key[3]), disclose(len(ids), policy)) for key, ids in oracle.months().items()
-    }
-    assert found == expected
+    shown = published(
+        clickhouse_client, database, policy, {k: (k[:3], ids) for k, ids in oracle.months().items()}
+    )
+    assert found == {key: (thursdays(key[3]), signals) for key, signals in shown.items()}
 
 
 @pytest.mark.parametrize(
@@ -259,7 +324,9 @@ def test_breakdown_totals_count_the_range_once(
     for (level, region, category, week, dimension, value), ids in oracle.breakdowns.items():
         if week_start(date_from) <= week <= date_to:
             totals[(level, region, category, dimension, value)] |= ids
-    assert found == {key: disclose(len(ids), policy) for key, ids in totals.items()}
+    assert found == published(
+        clickhouse_client, database, policy, {key: (key, ids) for key, ids in totals.items()}
+    )
 
 
 def test_hard_to_place_is_no_suitable_care_by_target_group(
@@ -270,11 +337,16 @@ def test_hard_to_place_is_no_suitable_care_by_target_group(
         (r["level"], r["region_code"], r["target_group"], r["week_start"]): r["signals"]
         for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_hard_to_place")
     }
-    expected = {
-        (level, region, value, week): disclose(len(ids), policy)
-        for (level, region, category, week, dimension, value), ids in oracle.breakdowns.items()
-        if category == "no_suitable_care" and dimension == "target_group"
-    }
+    expected = published(
+        clickhouse_client,
+        database,
+        policy,
+        {
+            (level, region, value, week): ((level, region, category, dimension, value), ids)
+            for (level, region, category, week, dimension, value), ids in oracle.breakdowns.items()
+            if category == "no_suitable_care" and dimension == "target_group"
+        },
+    )
     assert found == expected
     assert ("zorgkantoorregio", "ZK02", "intellectual_disability", dt.date(2025, 3, 17)) in found
 
@@ -282,7 +354,7 @@ def test_hard_to_place_is_no_suitable_care_by_target_group(
 def test_law_domain_has_the_derived_wmo_and_wlz_value(
     seeded: tuple[str, DisclosurePolicy, Oracle], clickhouse_client: Client
 ) -> None:
-    database, policy, _ = seeded
+    database, policy, oracle = seeded
     found = {
         r["value"]: r["signals"]
         for r in rows(
@@ -292,14 +364,24 @@ def test_law_domain_has_the_derived_wmo_and_wlz_value(
             "WHERE level = 'national' AND category = 'all' AND dimension = 'law_domain'",
         )
     }
+    national: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for (level, _, category, _, dimension, value), ids in oracle.breakdowns.items():
+        if (level, category, dimension) == ("national", "all", "law_domain"):
+            national[value] |= ids
     # Amsterdam's 36 name Wmo and Wlz, Utrecht's 40 Jeugdwet and Wmo, Groningen's 3 Zvw.
-    assert found == {
-        "wmo": disclose(76, policy),
-        "wlz": disclose(36, policy),
-        "wmo+wlz": disclose(36, policy),
-        "jeugdwet": disclose(40, policy),
-        "zvw": disclose(3, policy),
+    assert {value: len(ids) for value, ids in national.items()} == {
+        "wmo": 76,
+        "wlz": 36,
+        "wmo+wlz": 36,
+        "jeugdwet": 40,
+        "zvw": 3,
     }
+    assert found == published(
+        clickhouse_client,
+        database,
+        policy,
+        {v: (("national", "NL", "all", "law_domain", v), ids) for v, ids in national.items()},
+    )
 
 
 def test_region_names_view_has_every_region_and_no_counts(
@@ -402,10 +484,22 @@ def test_direction_windows_follow_as_of(
     recent = set().union(*(ids for week, ids in cell.items() if week >= found["recent_from"]))
     baseline = set().union(*(ids for week, ids in cell.items() if week < found["recent_from"]))
     assert (len(recent), len(baseline)) == (24, 12)
-    shown_recent, shown_baseline = disclose(24, policy), disclose(12, policy)
-    assert shown_recent is not None
-    assert shown_baseline is not None
+    shown = published(
+        clickhouse_client,
+        database,
+        policy,
+        {
+            window: (("zorgkantoorregio", "ZK02", "all"), ids)
+            for window, ids in (("recent", recent), ("baseline", baseline))
+        },
+    )
+    shown_recent, shown_baseline = shown["recent"], shown["baseline"]
     assert (found["recent_signals"], found["baseline_signals"]) == (shown_recent, shown_baseline)
+    if shown_recent is None or shown_baseline is None:
+        # 12 signals plus noise can fall below the minimum count; a hidden window is not tested.
+        assert policy.noise
+        assert found["direction"] == "insufficient_data"
+        return
     assert found["recent_rate"] == pytest.approx(shown_recent / 4)
     assert found["baseline_rate"] == pytest.approx(shown_baseline / 12)
     assert found["direction"] == "rising"
@@ -483,3 +577,17 @@ def test_the_dashboard_role_is_granted_every_analytics_view() -> None:
     assert grants.server_only
     granted = {statement.split()[3].removeprefix("db.") for statement in grants.statements("db")}
     assert granted == created
+
+
+def test_the_dashboard_role_reads_no_secret_policy_or_raw_table() -> None:
+    """Every grant of every server-only migration is on a disclosed view or the region names:
+    never on the noise secret, the policy, the parameters view, the signals or the facts."""
+    granted = {
+        statement.split()[3].removeprefix("db.")
+        for migration in discover_migrations()
+        if migration.server_only
+        for statement in migration.statements("db")
+        if statement.startswith("GRANT")
+    }
+    assert "suppressed_trend_weekly" in granted
+    assert {name for name in granted if not name.startswith("suppressed_")} == {"region_names"}

@@ -120,7 +120,11 @@ def pipeline(
     )
     intake = create_intake(IntakeSettings(api_keys_file=keys_file), kafka_settings, topics)
     aggregator = create_aggregator(
-        AggregatorSettings(group_id=f"aggregator-{suffix}", batch_max_seconds=0.3),
+        # Noise off: these tests follow exact counts through the whole pipeline; the noise
+        # has its own oracle in tests/aggregator/test_analytics_views.py.
+        AggregatorSettings(
+            group_id=f"aggregator-{suffix}", batch_max_seconds=0.3, disclosure_noise=False
+        ),
         clickhouse,
         kafka_settings,
         topics,

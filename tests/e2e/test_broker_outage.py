@@ -101,6 +101,7 @@ def test_broker_outage_is_503_then_recovers_without_loss(
                 "WAAKHOND_AGGREGATOR_PORT": str(aggregator_port),
                 "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
                 "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
+                "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
                 "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
             },
             tmp_path / "aggregator.log",

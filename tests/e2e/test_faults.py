@@ -111,9 +111,10 @@ def test_no_acknowledged_signal_is_lost_or_counted_twice_under_kill_9(
             "WAAKHOND_AGGREGATOR_GROUP_ID": f"aggregator-{suffix}",
             "WAAKHOND_AGGREGATOR_PORT": str(aggregator_port),
             "WAAKHOND_AGGREGATOR_BATCH_MAX_SECONDS": "0.3",
-            # Exact numbers through the API: no suppression, no rounding in this test.
+            # Exact numbers through the API: no noise, suppression or rounding in this test.
             "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
             "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
+            "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
             "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
         },
         tmp_path / "aggregator.log",

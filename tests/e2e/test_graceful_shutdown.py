@@ -51,6 +51,7 @@ def test_aggregator_commits_on_sigterm_and_replays_nothing(
         "WAAKHOND_AGGREGATOR_BATCH_MAX_SECONDS": "30",
         "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
         "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
+        "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
         "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
     }
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")

@@ -23,6 +23,11 @@ class AggregatorSettings(BaseSettings):
     disclosure_rounding_base: int = Field(
         default=5, ge=1, description="Shown counts are rounded to a multiple of this."
     )
+    disclosure_noise: bool = Field(
+        default=True,
+        description="Cell-key noise before threshold and rounding; off only to check exact "
+        "counts in tests.",
+    )
     text_retention_months: int = Field(
         default=24, ge=1, description="Free text of older signals is blanked; counts stay."
     )

@@ -42,7 +42,9 @@ def prepare_database(client: Client, database: str, settings: AggregatorSettings
     start."""
     apply_migrations(client, database)
     store_reference(client, database, load_region_reference())
-    policy = DisclosurePolicy(settings.disclosure_min_count, settings.disclosure_rounding_base)
+    policy = DisclosurePolicy(
+        settings.disclosure_min_count, settings.disclosure_rounding_base, settings.disclosure_noise
+    )
     write_disclosure_policy(client, database, policy)
     apply_text_retention(client, database, settings.text_retention_months)
 

@@ -166,7 +166,7 @@ def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
     headers = ["Totaal", *(DUTCH_LABELS[c] for c in Category)]
     lines = [
         f"Signalen {date_from.isoformat()} t/m {date_to.isoformat()} "
-        f"(afgerond op vijftallen; {hidden} wordt niet getoond)",
+        f"(met kleine toevalsafwijking, afgerond op vijftallen; {hidden} wordt niet getoond)",
         "",
         "Landelijk",
     ]

@@ -21,7 +21,12 @@ def trends(
     clickhouse_client: Client, clickhouse_settings: ClickHouseSettings
 ) -> Iterator[TestClient]:
     # No suppression here: these tests are about counting; disclosure is tested below.
-    settings = AggregatorSettings(consume=False, disclosure_min_count=1, disclosure_rounding_base=1)
+    settings = AggregatorSettings(
+        consume=False,
+        disclosure_min_count=1,
+        disclosure_rounding_base=1,
+        disclosure_noise=False,
+    )
     app = create_app(settings, clickhouse_settings, client=clickhouse_client)
     reference = load_region_reference()
     signals = [
@@ -102,8 +107,12 @@ def test_readyz_checks_clickhouse(trends: TestClient) -> None:
 def test_small_counts_are_hidden_and_others_rounded(
     clickhouse_client: Client, clickhouse_settings: ClickHouseSettings
 ) -> None:
+    """Threshold and rounding, with the noise off to follow exact counts (the noise has its
+    own tests in tests/aggregator/storage/test_disclosure.py)."""
     app = create_app(
-        AggregatorSettings(consume=False), clickhouse_settings, client=clickhouse_client
+        AggregatorSettings(consume=False, disclosure_noise=False),
+        clickhouse_settings,
+        client=clickhouse_client,
     )
     reference = load_region_reference()
     amsterdam = [classified([], observed_on="2025-03-04") for _ in range(12)]
@@ -122,7 +131,7 @@ def test_small_counts_are_hidden_and_others_rounded(
             "/v1/trends",
             params={"level": "national", "from": "2025-03-03", "to": "2025-03-09"},
         ).json()
-    assert body["disclosure"] == {"min_count": 10, "rounding_base": 5}
+    assert body["disclosure"] == {"min_count": 10, "rounding_base": 5, "noise": False}
     shown = {s["region_name"]: (s["total"], s["points"][0]["signals"]) for s in body["series"]}
     assert shown == {"Noord-Holland": (10, 10), "Groningen": (None, None)}
     # 15 in all is shown; 15 - 10 only bounds Groningen to 1..7, it never pins it down.

@@ -259,10 +259,12 @@ def _query(
 
 
 def _policy(client: Client, database: str) -> DisclosureInfo:
-    min_count, rounding_base = client.query(
-        f"SELECT min_count, rounding_base FROM {database}.suppressed_disclosure_policy"
+    min_count, rounding_base, noise = client.query(
+        f"SELECT min_count, rounding_base, noise FROM {database}.suppressed_disclosure_policy"
     ).result_rows[0]
-    return DisclosureInfo(min_count=int(min_count), rounding_base=int(rounding_base))
+    return DisclosureInfo(
+        min_count=int(min_count), rounding_base=int(rounding_base), noise=bool(noise)
+    )
 
 
 def _wants_csv(request: Request, format_: str | None) -> bool:

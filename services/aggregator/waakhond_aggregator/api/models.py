@@ -14,7 +14,8 @@ class TrendPoint(BaseModel):
     week_start: dt.date = Field(description="Monday of the ISO week.")
     signals: int | None = Field(
         ge=0,
-        description="Distinct signals observed that week, rounded; null when 1 to min_count-1.",
+        description="Distinct signals observed that week, perturbed and rounded; null when the "
+        "perturbed count is below min_count.",
     )
 
 
@@ -30,6 +31,11 @@ class RegionSeries(BaseModel):
 class DisclosureInfo(BaseModel):
     min_count: int = Field(description="Counts from 1 to min_count-1 are never shown.")
     rounding_base: int = Field(description="Shown counts are rounded to a multiple of this.")
+    noise: bool = Field(
+        description="Each shown count carries cell-key noise (two-sided geometric, standard "
+        "deviation 2) before the threshold and the rounding; the same signals in the same cell "
+        "always get the same noise."
+    )
 
 
 class TrendResponse(BaseModel):

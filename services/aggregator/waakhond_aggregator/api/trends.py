@@ -59,7 +59,7 @@ def read_trends(
         parameters=parameters,
     ).result_rows
     policy = client.query(
-        f"SELECT min_count, rounding_base FROM {database}.current_disclosure_policy"
+        f"SELECT min_count, rounding_base, noise FROM {database}.current_disclosure_policy"
     ).result_rows[0]
 
     by_region: dict[str, dict[dt.date, int | None]] = {}
@@ -90,6 +90,8 @@ def read_trends(
         category=category,
         date_from=date_from,
         date_to=date_to,
-        disclosure=DisclosureInfo(min_count=int(policy[0]), rounding_base=int(policy[1])),
+        disclosure=DisclosureInfo(
+            min_count=int(policy[0]), rounding_base=int(policy[1]), noise=bool(policy[2])
+        ),
         series=series,
     )

@@ -79,9 +79,11 @@ RATE_DECIMALS = {
 }
 
 SUPPRESSION_NOTE = (
-    "Aantallen zijn unieke signalen. Kleine aantallen (onder de minimumgrens) worden niet "
-    "getoond (**niet getoond**) en alle andere aantallen zijn afgerond, zodat geen persoon "
-    "herkenbaar is. Een signaal kan meerdere categorieën, wetsdomeinen, levensdomeinen en "
+    "Aantallen zijn unieke signalen. Elk aantal krijgt eerst een kleine, vaste "
+    "toevalsafwijking (gemiddeld nul, meestal een paar signalen) en wordt daarna afgerond; "
+    "aantallen onder de minimumgrens worden niet getoond (**niet getoond**). Zo is geen "
+    "persoon herkenbaar, ook niet door totalen van elkaar af te trekken. Een signaal kan "
+    "meerdere categorieën, wetsdomeinen, levensdomeinen en "
     "doelgroepen hebben: de onderdelen tellen daarom niet op tot het totaal."
 )
 ALERT_NOTE = (

@@ -59,6 +59,7 @@ def aggregator_env(
         # Exact counts through the API: the end-to-end stage reads totals.
         "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
         "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
+        "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
         "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{chdb}",
         "WAAKHOND_LOG_LEVEL": "WARNING",
     }
