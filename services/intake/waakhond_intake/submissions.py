@@ -16,7 +16,7 @@ from waakhond_contract.codec import encode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmission, SignalSubmitted
 from waakhond_contract.regions import RegionLevel, load_region_reference
-from waakhond_intake.privacy import Finding, KindCount, Redactor
+from waakhond_intake.privacy import Finding, KindCount, RedactionResult, Redactor
 from waakhond_intake.publisher import OutgoingRecord
 
 
@@ -53,8 +53,11 @@ def prepare_signal(
     now: dt.datetime,
     redactor: Redactor,
     strict: bool,
+    redaction: RedactionResult | None = None,
 ) -> PreparedSignal:
-    redaction = redactor.redact(submission.description)
+    """``redaction``, when given, is ``redactor.redact(submission.description)`` done already."""
+    if redaction is None:
+        redaction = redactor.redact(submission.description)
     if strict and redaction.findings:
         raise IdentifyingDetailsError(redaction.findings)
     signal_id = derive_signal_id(organisation_id, submission.client_ref)

@@ -108,15 +108,18 @@ def _prepare_all(
 ) -> list[PreparedSignal | list[FieldError]]:
     """CPU-bound (text analysis): runs in a worker thread, off the event loop."""
     now = dt.datetime.now(dt.UTC)
+    redactions = redactor.redact_many([submission.description for submission in submissions])
     prepared: list[PreparedSignal | list[FieldError]] = []
-    for submission in submissions:
+    for submission, redaction in zip(submissions, redactions, strict=True):
         try:
-            signal = prepare_signal(submission, organisation_id, now, redactor, strict)
+            signal = prepare_signal(
+                submission, organisation_id, now, redactor, strict, redaction=redaction
+            )
         except (IdentifyingDetailsError, NothingLeftError) as error:
             prepared.append(_refusal(error))
             continue
-        for redaction in signal.redactions:
-            REDACTIONS.labels(str(redaction.kind)).inc(redaction.count)
+        for kind_count in signal.redactions:
+            REDACTIONS.labels(str(kind_count.kind)).inc(kind_count.count)
         prepared.append(signal)
     return prepared
 
