@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -61,3 +64,100 @@ def test_fingerprint_ignores_times_but_not_content() -> None:
     edited = first.model_copy(update={"description": first.description + " meer"})
     assert content_fingerprint(first) == content_fingerprint(retried)
     assert content_fingerprint(first) != content_fingerprint(edited)
+
+
+def reference_fingerprint(signal: SignalClassified) -> str:
+    """The fingerprint as first defined; stored rows carry it, so it may never change."""
+    content = signal.model_dump(
+        mode="json",
+        include={
+            "organisation_id",
+            "observed_on",
+            "municipality_code",
+            "law_domains",
+            "life_domains",
+            "target_groups",
+            "age_band",
+            "supporter_type",
+            "description",
+            "suggested_categories",
+        },
+    )
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def reference_rows(signal: SignalClassified) -> tuple[list[Any], list[list[Any]]]:
+    """The rows as first defined, straight from the model and the region reference."""
+    region_map = load_region_reference().map_for(signal.observed_on)
+    municipality = region_map.municipalities[signal.municipality_code]
+    week = week_start(signal.observed_on)
+    categories = sorted(str(label) for label in signal.classification.labels)
+    row = [
+        signal.signal_id,
+        signal.organisation_id,
+        signal.submitted_at,
+        signal.observed_on,
+        week,
+        signal.municipality_code,
+        region_map.year,
+        [str(v) for v in signal.law_domains],
+        [str(v) for v in signal.life_domains],
+        [str(v) for v in signal.target_groups],
+        str(signal.age_band),
+        str(signal.supporter_type),
+        signal.description,
+        [str(v) for v in signal.suggested_categories],
+        categories,
+        {str(k): v for k, v in signal.classification.scores.items()},
+        signal.classification.needs_review,
+        signal.classification.model_version,
+        signal.classification.classified_at,
+        reference_fingerprint(signal),
+    ]
+    facts = [
+        [str(region.level), category, region.code, week, signal.signal_id]
+        for region in municipality.regions
+        for category in ("all", *categories)
+    ]
+    return row, facts
+
+
+def exact(value: object) -> object:
+    """A value with the type of everything inside it, so "a" and a StrEnum "a" differ."""
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    if isinstance(value, dict):
+        return [(exact(k), exact(v)) for k, v in value.items()]
+    return (type(value), value)
+
+
+@pytest.mark.parametrize(
+    ("labels", "overrides"),
+    [
+        pytest.param([], {}, id="unlabelled"),
+        pytest.param(
+            [Category.POLICY_GAP, Category.MISSED_RIGHTS],
+            {
+                "law_domains": ["wmo", "wlz"],
+                "life_domains": ["housing", "care", "finances"],
+                "target_groups": ["elderly_dementia", "informal_carers"],
+                "suggested_categories": ["policy_gap", "no_suitable_care"],
+                "description": "Cliënt wacht één jaar — “niemand” is bevoegd; zorg € 0,-.",
+            },
+            id="several-values-and-non-ascii",
+        ),
+        pytest.param([Category.UNREACHABLE_GROUPS], {"observed_on": "2024-06-30"}, id="older-map"),
+        pytest.param([Category.NO_SUITABLE_CARE], {"municipality_code": "GM0344"}, id="utrecht"),
+    ],
+)
+def test_rows_are_exactly_the_reference_rows(
+    labels: list[Category], overrides: dict[str, object]
+) -> None:
+    signal = classified(labels, **overrides)
+    rows = to_rows(signal, load_region_reference())
+    row, facts = reference_rows(signal)
+    assert exact(rows.signal) == exact(row)
+    assert exact(rows.facts) == exact(facts)
+    assert rows.fingerprint == reference_fingerprint(signal) == content_fingerprint(signal)
+    assert rows.categories == tuple(sorted(str(label) for label in labels))

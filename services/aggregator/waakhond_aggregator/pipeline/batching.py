@@ -3,46 +3,61 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from waakhond_aggregator.pipeline.decode import DeadLetterRecord
+from waakhond_aggregator.pipeline.dedup import Candidate
 from waakhond_contract.deadletters import SourceMessage
-from waakhond_contract.messages import SignalClassified
 
 
 @dataclass(frozen=True, slots=True)
 class BatchPolicy:
-    """Flush at ``max_messages`` or ``max_seconds`` after the first message, whichever is first."""
+    """Flush at ``max_messages`` or ``max_seconds`` after the first message, whichever is first.
+
+    A batch that is ready while the previous one is still being written keeps taking
+    messages (up to ``max_messages``) until the writer is free, so under load batches
+    grow by themselves and the time limit only matters when traffic is light.
+    """
 
     max_messages: int = 5000
-    max_seconds: float = 1.0
+    max_seconds: float = 0.25
 
 
 @dataclass(slots=True)
 class Batch:
     policy: BatchPolicy
-    signals: list[tuple[SourceMessage, SignalClassified]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
     dead_letters: list[DeadLetterRecord] = field(default_factory=list)
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     opened_at: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
     def __len__(self) -> int:
-        return len(self.signals) + len(self.dead_letters)
+        return len(self.candidates) + len(self.dead_letters)
 
-    def add(self, message: SourceMessage, decoded: SignalClassified | DeadLetterRecord) -> None:
+    @property
+    def room(self) -> int:
+        """How many more messages the batch takes."""
+        return max(0, self.policy.max_messages - len(self))
+
+    def add(self, message: SourceMessage, item: Candidate | DeadLetterRecord) -> None:
         if self.opened_at is None:
-            self.opened_at = time.monotonic()
-        if isinstance(decoded, DeadLetterRecord):
-            self.dead_letters.append(decoded)
+            self.opened_at = self.clock()
+        if isinstance(item, DeadLetterRecord):
+            self.dead_letters.append(item)
         else:
-            self.signals.append((message, decoded))
+            self.candidates.append(item)
         # Offsets to commit are the next ones to read, once this batch is stored.
         self.next_offsets[(message.topic, message.partition)] = message.offset + 1
+
+    def is_full(self) -> bool:
+        return len(self) >= self.policy.max_messages
 
     def is_ready(self) -> bool:
         if not len(self):
             return False
-        if len(self) >= self.policy.max_messages:
+        if self.is_full():
             return True
         assert self.opened_at is not None
-        return time.monotonic() - self.opened_at >= self.policy.max_seconds
+        return self.clock() - self.opened_at >= self.policy.max_seconds

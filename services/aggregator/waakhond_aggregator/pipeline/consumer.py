@@ -1,4 +1,4 @@
-"""The aggregator's consumer loop: poll, decode, batch, then insert and commit.
+"""The aggregator's consumer loop: poll, decode, transform, batch, then insert and commit.
 
 Delivery guarantee: at-least-once from Kafka, exactly-once in the trends.
 Offsets are committed only after a batch's dead letters were acknowledged by
@@ -7,6 +7,14 @@ commit means the batch is read again; the write plan and the tables'
 replacing keys make the replay count nothing twice. While ClickHouse or the
 broker is unavailable the batch is retried with backoff and nothing is
 committed.
+
+Two threads share the work so that reading the next batch overlaps writing
+the previous one (ClickHouse releases the GIL while it inserts): the consumer
+thread polls, decodes, transforms and commits; one writer thread at a time
+looks up stored versions, sends dead letters and inserts. At most one batch
+is being written, and the next write starts only after it finished, so each
+write plan sees every row written before it; a batch's offsets are committed
+by the consumer thread once its write returned.
 """
 
 from __future__ import annotations
@@ -15,7 +23,10 @@ import datetime as dt
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
@@ -24,7 +35,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from waakhond_aggregator.config import AggregatorSettings
 from waakhond_aggregator.pipeline.batching import Batch, BatchPolicy
 from waakhond_aggregator.pipeline.decode import DeadLetterRecord, decode_classified
-from waakhond_aggregator.pipeline.dedup import Candidate, plan_writes
+from waakhond_aggregator.pipeline.dedup import Candidate, WritePlan, plan_writes
 from waakhond_aggregator.pipeline.retry import RetryPolicy, retry_until_done
 from waakhond_aggregator.pipeline.sink import TrendStore
 from waakhond_aggregator.pipeline.transform import to_rows
@@ -36,6 +47,14 @@ from waakhond_contract.settings import KafkaSettings, TopicSettings
 log = logging.getLogger(__name__)
 # Reconnect within a second of the broker's return instead of kafka-python's 30 s ceiling.
 RECONNECT_BACKOFF_MAX_MS = 1000
+POLL_TIMEOUT_MS = 100
+# Tansu answers a fetch when its wait runs out, not when records arrive: the default 500 ms
+# wait put up to half a second between a record's arrival and its poll.
+FETCH_MAX_WAIT_MS = 50
+# While a batch is being written, poll briefly so its commit follows the insert closely.
+POLL_TIMEOUT_WRITING_MS = 20
+
+T = TypeVar("T")
 
 SIGNALS_STORED = Counter("waakhond_aggregator_signals_stored_total", "Signal rows inserted.")
 DEAD_LETTERED = Counter(
@@ -61,6 +80,46 @@ PROCESSING_LAG = Histogram(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """A batch whose dead letters were acknowledged and whose rows were inserted."""
+
+    batch: Batch
+    plan: WritePlan
+    dead_letters: list[DeadLetterRecord]
+
+
+class BackgroundCall(Generic[T]):
+    """One call on its own daemon thread; ``result`` returns its value or raises its error.
+
+    Daemon, so a write still retrying when the consumer thread dies cannot keep the
+    process alive; whatever it inserts then is uncommitted and replayed harmlessly.
+    """
+
+    def __init__(self, call: Callable[[], T], name: str) -> None:
+        self._call = call
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as error:  # handed to the thread that asks for the result
+            self._error = error
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
 class AggregatorConsumer:
     def __init__(
         self,
@@ -84,33 +143,36 @@ class AggregatorConsumer:
         consumer = retry_until_done(self._new_consumer, "connecting to Kafka", self._retry, stop)
         producer = retry_until_done(self._new_producer, "connecting to Kafka", self._retry, stop)
         batch = Batch(self._policy)
+        writing: BackgroundCall[StoredBatch] | None = None
+        in_flight = 0
         try:
             while not stop.is_set():
-                polled = consumer.poll(
-                    timeout_ms=100, max_records=max(1, self._policy.max_messages - len(batch))
-                )
-                if consumer.assignment():
-                    self.assigned.set()
-                now = dt.datetime.now(dt.UTC)
-                for records in polled.values():
-                    for record in records:
-                        message = SourceMessage(
-                            topic=record.topic,
-                            partition=record.partition,
-                            offset=record.offset,
-                            key=record.key,
-                            value=record.value,
-                        )
-                        batch.add(message, decode_classified(message, now))
-                OPEN_BATCH.set(len(batch))
-                if batch.is_ready():
-                    self._flush(batch, consumer, producer, stop)
+                # A full batch waits for the writer; otherwise reading goes on beside it.
+                if writing is not None and (writing.done() or batch.is_full()):
+                    self._commit(writing.result(), consumer)
+                    writing = None
+                if not batch.is_full():
+                    polled = consumer.poll(
+                        timeout_ms=POLL_TIMEOUT_WRITING_MS if writing else POLL_TIMEOUT_MS,
+                        max_records=batch.room,
+                    )
+                    if consumer.assignment():
+                        self.assigned.set()
+                    self._add(batch, polled)
+                if writing is None and batch.is_ready():
+                    writing = BackgroundCall(
+                        partial(self._write, batch, producer, stop), "aggregator-writer"
+                    )
+                    in_flight = len(batch)
                     batch = Batch(self._policy)
-                    OPEN_BATCH.set(0)
+                OPEN_BATCH.set(len(batch) + (in_flight if writing else 0))
+            if writing is not None:
+                self._commit(writing.result(), consumer)
+                writing = None
             if len(batch):
                 log.info("stopping: storing and committing the open batch of %d", len(batch))
-                self._flush(batch, consumer, producer, stop)
-                OPEN_BATCH.set(0)
+                self._commit(self._write(batch, producer, stop), consumer)
+            OPEN_BATCH.set(0)
         finally:
             consumer.close(autocommit=False)
             producer.close(timeout=5)
@@ -127,6 +189,9 @@ class AggregatorConsumer:
             session_timeout_ms=6000,
             heartbeat_interval_ms=2000,
             max_poll_records=self._policy.max_messages,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            # kafka-python's own sensors cost per record and nothing reads them here.
+            metrics_enabled=False,
             bootstrap_timeout_ms=5000,
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
@@ -141,20 +206,35 @@ class AggregatorConsumer:
             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
 
-    def _flush(
-        self, batch: Batch, consumer: KafkaConsumer, producer: KafkaProducer, stop: threading.Event
-    ) -> None:
+    def _add(self, batch: Batch, polled: dict[TopicPartition, list[Any]]) -> None:
+        """Decode and transform here, beside the writer, so that the write is only I/O."""
+        now = dt.datetime.now(dt.UTC)
+        for records in polled.values():
+            for record in records:
+                message = SourceMessage(
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key,
+                    value=record.value,
+                )
+                batch.add(message, self._prepare(message, now))
+
+    def _prepare(self, message: SourceMessage, now: dt.datetime) -> Candidate | DeadLetterRecord:
+        decoded = decode_classified(message, now)
+        if isinstance(decoded, DeadLetterRecord):
+            return decoded
+        try:
+            return Candidate(message, decoded, to_rows(decoded, self._reference))
+        except Exception as error:  # one bad message must not stop the stream
+            log.exception("cannot transform signal %s", decoded.signal_id)
+            return self._dead_letter(message, DeadLetterReason.PROCESSING_FAILED, repr(error), now)
+
+    def _write(self, batch: Batch, producer: KafkaProducer, stop: threading.Event) -> StoredBatch:
+        """Plan against what is stored, send the dead letters, insert; never commits."""
         now = dt.datetime.now(dt.UTC)
         dead_letters = list(batch.dead_letters)
-        candidates: list[Candidate] = []
-        for message, signal in batch.signals:
-            try:
-                candidates.append(Candidate(message, signal, to_rows(signal, self._reference)))
-            except Exception as error:  # one bad message must not stop the stream
-                log.exception("cannot transform signal %s", signal.signal_id)
-                dead_letters.append(
-                    self._dead_letter(message, DeadLetterReason.PROCESSING_FAILED, repr(error), now)
-                )
+        candidates = batch.candidates
         stored = retry_until_done(
             lambda: self._store.stored_versions([c.signal.signal_id for c in candidates]),
             "reading stored signals",
@@ -185,9 +265,16 @@ class AggregatorConsumer:
             lambda: self._store.insert(plan.writes), "inserting into ClickHouse", self._retry, stop
         )
         INSERT_SECONDS.observe(time.perf_counter() - started)
+        # The trend views count a signal from the moment its rows are inserted.
+        stored_at = time.time()
+        for rows in plan.writes:
+            PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[2].timestamp()))
+        return StoredBatch(batch, plan, dead_letters)
+
+    def _commit(self, stored: StoredBatch, consumer: KafkaConsumer) -> None:
         offsets = {
             TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
-            for (topic, partition), offset in batch.next_offsets.items()
+            for (topic, partition), offset in stored.batch.next_offsets.items()
         }
         try:
             consumer.commit(offsets)
@@ -195,13 +282,10 @@ class AggregatorConsumer:
             # The partitions moved to another member: it reads the batch again, and the
             # write plan makes that replay harmless.
             log.warning("commit failed after insert (%s); the batch will be replayed", error)
-        stored_at = time.time()
-        for rows in plan.writes:
-            PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[2].timestamp()))
-        SIGNALS_STORED.inc(len(plan.writes))
-        RECLASSIFICATIONS_IGNORED.inc(plan.reclassifications_ignored)
-        BATCH_SIZE.observe(len(batch))
-        for letter in dead_letters:
+        SIGNALS_STORED.inc(len(stored.plan.writes))
+        RECLASSIFICATIONS_IGNORED.inc(stored.plan.reclassifications_ignored)
+        BATCH_SIZE.observe(len(stored.batch))
+        for letter in stored.dead_letters:
             DEAD_LETTERED.labels(letter.reason).inc()
 
     def _dead_letter(

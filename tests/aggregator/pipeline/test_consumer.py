@@ -1,0 +1,121 @@
+"""The consumer reads the next batch while the previous one is written, without giving up
+commit-after-insert or the write plan's view of everything written before it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Sequence
+
+from clickhouse_connect.driver.client import Client
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from prometheus_client import REGISTRY
+
+from tests.aggregator.pipeline.test_consumer_faults import count_national
+from tests.aggregator.pipeline.test_transform import classified
+from tests.e2e.conftest import wait_until
+from tests.e2e.test_pipeline import read_all
+from waakhond_aggregator.config import AggregatorSettings
+from waakhond_aggregator.main import prepare_database
+from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
+from waakhond_aggregator.pipeline.dedup import StoredVersion
+from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.pipeline.transform import SignalRows
+from waakhond_contract.codec import encode
+from waakhond_contract.regions import load_region_reference
+from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_contract.vocabularies import Category
+
+
+class GatedTrendStore(TrendStore):
+    """The real store; the first insert waits for the test to open the gate, and every call
+    is recorded in order."""
+
+    def __init__(self, client: Client, database: str) -> None:
+        super().__init__(client, database)
+        self.gate = threading.Event()
+        self.first_insert_waiting = threading.Event()
+        self.calls: list[str] = []
+
+    def stored_versions(self, signal_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StoredVersion]:
+        self.calls.append("lookup")
+        return super().stored_versions(signal_ids)
+
+    def insert(self, rows: Sequence[SignalRows]) -> None:
+        self.calls.append("insert")
+        if not self.first_insert_waiting.is_set():
+            self.first_insert_waiting.set()
+            assert self.gate.wait(60)
+        super().insert(rows)
+        self.calls.append("inserted")
+
+
+def committed(kafka: KafkaSettings, group: str, topic: str) -> int:
+    reader = KafkaConsumer(
+        bootstrap_servers=kafka.bootstrap_list, group_id=group, enable_auto_commit=False
+    )
+    try:
+        reader.topics()
+        partitions = reader.partitions_for_topic(topic) or set()
+        return sum(reader.committed(TopicPartition(topic, p)) or 0 for p in partitions)
+    finally:
+        reader.close()
+
+
+def open_messages() -> float:
+    return REGISTRY.get_sample_value("waakhond_aggregator_open_batch_messages") or 0.0
+
+
+def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
+    kafka_settings: KafkaSettings,
+    topics: TopicSettings,
+    clickhouse_client: Client,
+    clickhouse_settings: ClickHouseSettings,
+) -> None:
+    database = clickhouse_settings.database
+    group = f"aggregator-{uuid.uuid4().hex[:8]}"
+    settings = AggregatorSettings(group_id=group, batch_max_messages=50, batch_max_seconds=0.2)
+    prepare_database(clickhouse_client, database, settings)
+    store = GatedTrendStore(clickhouse_client, database)
+    consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
+
+    signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
+    # One partition (one key), so the first 50 make the first batch; the same signal_id
+    # with other content follows in a later batch and must meet the first version.
+    conflicting = signals[0].model_copy(update={"description": signals[0].description + " anders"})
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
+    for signal in [*signals, conflicting]:
+        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
+    producer.flush()
+    producer.close()
+
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        assert store.first_insert_waiting.wait(60)
+        # The first batch (50) is being written; the consumer reads on into the next one.
+        wait_until(lambda: open_messages() > 50, 30, "next batch read beside the write")
+        assert committed(kafka_settings, group, topics.classified) == 0
+        assert count_national(clickhouse_client, database) == (0, 0)
+
+        store.gate.set()
+        wait_until(
+            lambda: committed(kafka_settings, group, topics.classified) == 121, 60, "committed"
+        )
+        assert count_national(clickhouse_client, database) == (120, 120)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()
+    # Writes never overlap: each lookup comes after the previous batch was inserted.
+    assert store.calls[:3] == ["lookup", "insert", "inserted"]
+    assert all(
+        store.calls[i : i + 3] == ["lookup", "insert", "inserted"]
+        for i in range(0, len(store.calls), 3)
+    )
+    letters = [json.loads(r.value) for r in read_all(kafka_settings, topics.deadletter, 1)]
+    assert [(d["reason"], d["signal_id"]) for d in letters] == [
+        ("conflicting_resubmission", str(signals[0].signal_id))
+    ]
