@@ -1,10 +1,18 @@
-"""Benchmark: reading trends from ``signal_facts`` as the signal count grows.
+"""Benchmark: reading trends as the signal count grows.
 
 Generates synthetic signals inside ClickHouse (so the data, not Python, is
 what is measured), adds a share of replayed rows as redelivery would, and
-times the two exact ways of counting: ``uniqExact(signal_id)`` (what
-``trend_weekly`` uses) and ``count()`` over ``FINAL``. Results go to a JSON
-file.
+times, for one level and category over two years:
+
+- ``facts_uniqExact``: counting distinct signal ids over ``signal_facts``
+  (what every view did before the weekly cells of migration 0009);
+- ``disclosed_view_refreshed``: ``suppressed_trend_weekly``, what dashboards
+  and the API read, after the cell refresher ran (every week from stored cells);
+- ``disclosed_view_one_week_live``: the same with one week written just now,
+  as under a live stream (that week counted from its facts).
+
+It also times the refresh itself and checks that the view shows the same
+numbers before and after it. Results go to a JSON file.
 """
 
 from __future__ import annotations
@@ -17,27 +25,25 @@ from pathlib import Path
 
 from clickhouse_connect.driver.client import Client
 
+from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
+from waakhond_aggregator.storage.disclosure import DisclosurePolicy, write_disclosure_policy
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import load_region_reference as store_reference
 from waakhond_contract.regions import load_region_reference
 
 QUERIES = {
-    "uniqExact": (
+    "facts_uniqExact": (
         "SELECT region_code, week_start, uniqExact(signal_id) FROM {db}.signal_facts "
         "WHERE level = 'zorgkantoorregio' AND category = 'missed_rights' "
         "AND week_start BETWEEN '2024-01-01' AND '2025-12-31' GROUP BY region_code, week_start"
     ),
-    "final_count": (
-        "SELECT region_code, week_start, count() FROM {db}.signal_facts FINAL "
-        "WHERE level = 'zorgkantoorregio' AND category = 'missed_rights' "
-        "AND week_start BETWEEN '2024-01-01' AND '2025-12-31' GROUP BY region_code, week_start"
-    ),
-    "trend_weekly_view": (
-        "SELECT region_code, week_start, signals FROM {db}.trend_weekly "
+    "disclosed_view": (
+        "SELECT region_code, week_start, signals FROM {db}.suppressed_trend_weekly "
         "WHERE level = 'zorgkantoorregio' AND category = 'missed_rights' "
         "AND week_start BETWEEN '2024-01-01' AND '2025-12-31'"
     ),
 }
+LIVE_WEEK = "2025-12-29"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +54,12 @@ class QueryTiming:
     p50_ms: float
     p95_ms: float
     runs: int
+    refresh_seconds: float | None = None
 
 
-def _generate(client: Client, database: str, signals: int, replay_share: float) -> None:
+def _generate(
+    client: Client, database: str, signals: int, replay_share: float, first: int = 0
+) -> None:
     insert = f"""
         INSERT INTO {database}.signal_facts
         WITH
@@ -77,10 +86,40 @@ def _generate(client: Client, database: str, signals: int, replay_share: float) 
                     WHERE year = 2025) AS r
             ON r.municipality_code = s.municipality_code
     """
-    client.command(insert, parameters={"first": 0, "count": signals})
+    client.command(insert, parameters={"first": first, "count": signals})
     replayed = int(signals * replay_share)
     if replayed:
-        client.command(insert, parameters={"first": 0, "count": replayed})
+        client.command(insert, parameters={"first": first, "count": replayed})
+
+
+def _timing(
+    client: Client,
+    statement: str,
+    runs: int,
+    label: tuple[int, int, str],
+    refresh_seconds: float | None = None,
+) -> QueryTiming:
+    p50, p95 = _time(client, statement, runs)
+    signals, fact_rows, name = label
+    return QueryTiming(signals, fact_rows, name, p50, p95, runs, refresh_seconds)
+
+
+def _time(client: Client, statement: str, runs: int) -> tuple[float, float]:
+    client.query(statement)  # warm caches, as a dashboard refresh would find them
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.query(statement)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return (
+        round(statistics.median(samples), 1),
+        round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+    )
+
+
+class BenchmarkError(RuntimeError):
+    pass
 
 
 def measure_trend_queries(
@@ -88,34 +127,42 @@ def measure_trend_queries(
 ) -> list[QueryTiming]:
     apply_migrations(client, database)
     store_reference(client, database, load_region_reference())
+    write_disclosure_policy(client, database, DisclosurePolicy())
     timings: list[QueryTiming] = []
-    generated = 0
     for size in sorted(sizes):
-        client.command(f"TRUNCATE TABLE {database}.signal_facts")
+        for table in ("signal_facts", "trend_cells", "touched_weeks", "cells_refreshed"):
+            client.command(f"TRUNCATE TABLE {database}.{table}")
         _generate(client, database, size, replay_share)
-        generated = size
         fact_rows = int(
             client.query(f"SELECT count() FROM {database}.signal_facts").result_rows[0][0]
         )
-        for name, sql in QUERIES.items():
-            statement = sql.format(db=database)
-            client.query(statement)  # warm caches, as a dashboard refresh would find them
-            samples = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                client.query(statement)
-                samples.append((time.perf_counter() - started) * 1000)
-            samples.sort()
-            timings.append(
-                QueryTiming(
-                    signals=generated,
-                    fact_rows=fact_rows,
-                    query=name,
-                    p50_ms=round(statistics.median(samples), 1),
-                    p95_ms=round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
-                    runs=runs,
-                )
+        view = QUERIES["disclosed_view"].format(db=database)
+        live = sorted(map(tuple, client.query(view).result_rows))
+
+        facts = QUERIES["facts_uniqExact"].format(db=database)
+        timings.append(_timing(client, facts, runs, (size, fact_rows, "facts_uniqExact")))
+        timings.append(
+            _timing(client, view, runs, (size, fact_rows, "disclosed_view_all_weeks_live"))
+        )
+        started = time.perf_counter()
+        refresh_weekly_cells(client, database, RefreshPolicy(quiet_seconds=0, max_weeks=1000))
+        refresh_seconds = round(time.perf_counter() - started, 2)
+        if sorted(map(tuple, client.query(view).result_rows)) != live:
+            raise BenchmarkError("the refreshed cells publish other numbers than the facts")
+        timings.append(
+            _timing(
+                client, view, runs, (size, fact_rows, "disclosed_view_refreshed"), refresh_seconds
             )
+        )
+        # One more signal in the last week: that week is now counted live from its facts.
+        client.command(
+            f"INSERT INTO {database}.signal_facts SELECT level, category, region_code, "
+            f"week_start, generateUUIDv4() FROM {database}.signal_facts "
+            f"WHERE week_start = '{LIVE_WEEK}' LIMIT 1"
+        )
+        timings.append(
+            _timing(client, view, runs, (size, fact_rows, "disclosed_view_one_week_live"))
+        )
     return timings
 
 

@@ -30,6 +30,15 @@ class AggregatorSettings(BaseSettings):
         description="Cell-key noise before threshold and rounding; off only to check exact "
         "counts in tests.",
     )
+    cells_refresh_seconds: float = Field(
+        default=30.0, gt=0, description="How often quiet weeks' cells are recomputed."
+    )
+    cells_quiet_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A week's cells are recomputed once nothing was stored in it for this "
+        "long; must stay well above the slowest insert.",
+    )
     text_retention_months: int = Field(
         default=24, ge=1, description="Free text of older signals is blanked; counts stay."
     )

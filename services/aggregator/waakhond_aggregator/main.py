@@ -23,6 +23,7 @@ from waakhond_aggregator.config import AggregatorSettings
 from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
 from waakhond_aggregator.pipeline.retry import StoppedWhileRetryingError
 from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.storage.cells import CellRefresher, RefreshPolicy
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import (
     DisclosurePolicy,
@@ -88,18 +89,27 @@ def create_app(
     client = client or connect(clickhouse)
     prepare_database(client, clickhouse.database, settings)
     worker: ConsumerThread | None = None
+    refresher: CellRefresher | None = None
     if settings.consume:
         store = TrendStore(client, clickhouse.database)
         worker = ConsumerThread(
             AggregatorConsumer(store, load_region_reference(), settings, kafka, topics)
         )
+        refresher = CellRefresher(
+            client,
+            clickhouse.database,
+            RefreshPolicy(quiet_seconds=settings.cells_quiet_seconds),
+            settings.cells_refresh_seconds,
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if worker:
+        if worker and refresher:
             worker.start()
+            refresher.start()
         yield
-        if worker:
+        if worker and refresher:
+            refresher.stop()
             worker.stop()
 
     app = FastAPI(

@@ -23,6 +23,9 @@ def connect(settings: ClickHouseSettings) -> Client:
             port=parsed.port or (8443 if parsed.scheme == "https" else 8123),
             username=settings.username,
             password=settings.password,
+            # The consumer, the API and the cell refresher share the client from their own
+            # threads; a server refuses concurrent queries within one session.
+            autogenerate_session_id=False,
         )
     raise ValueError(f"unsupported ClickHouse DSN scheme {parsed.scheme!r}: use chdb:// or http://")
 

@@ -1,0 +1,126 @@
+"""Weekly cells (migration 0009): recompute the cells of quiet weeks from their facts.
+
+The disclosed views read stored cells for complete weeks and count the other
+weeks live from the facts, so a refresh never changes a published number; it
+only makes reading it cheap. Refreshing is idempotent: any number of
+aggregators may run it at once, and a refresh that stops half-way leaves its
+weeks dirty (counted live) until the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+
+from clickhouse_connect.driver.client import Client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CellSource:
+    name: str
+    facts_table: str
+    cells_table: str
+    key_columns: tuple[str, ...]
+
+
+SOURCES = (
+    CellSource(
+        "trend", "signal_facts", "trend_cells", ("level", "category", "region_code", "week_start")
+    ),
+    CellSource(
+        "breakdown",
+        "signal_breakdown_facts",
+        "breakdown_cells",
+        ("level", "dimension", "category", "region_code", "week_start", "value"),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshPolicy:
+    """quiet_seconds: a week is refreshed once nothing was stored in it for this long. It is
+    also the time an insert may take to become visible after its facts were stamped, so it
+    must stay well above the slowest insert. max_weeks bounds the work of one round."""
+
+    quiet_seconds: float = 60.0
+    max_weeks: int = 52
+
+    def __post_init__(self) -> None:
+        if self.quiet_seconds < 0 or self.max_weeks < 1:
+            raise ValueError("quiet_seconds must be >= 0 and max_weeks >= 1")
+
+
+def refresh_weekly_cells(
+    client: Client, database: str, policy: RefreshPolicy = RefreshPolicy()
+) -> dict[str, list[dt.date]]:
+    """Recompute the cells of dirty weeks that have been quiet long enough; returns the weeks
+    refreshed per source."""
+    refreshed: dict[str, list[dt.date]] = {}
+    for source in SOURCES:
+        # Database time on both sides of the comparison: the stamps are the database's.
+        (horizon,) = client.query(
+            "SELECT now64(3, 'UTC') - toIntervalMillisecond({quiet:UInt64})",
+            parameters={"quiet": int(policy.quiet_seconds * 1000)},
+        ).result_rows[0]
+        weeks = [
+            row[0]
+            for row in client.query(
+                f"SELECT week_start FROM {database}.dirty_weeks "
+                "WHERE source = {source:String} AND touched_at <= {horizon:DateTime64(3, 'UTC')} "
+                "ORDER BY week_start LIMIT {limit:UInt32}",
+                parameters={"source": source.name, "horizon": horizon, "limit": policy.max_weeks},
+            ).result_rows
+        ]
+        if weeks:
+            keys = ", ".join(source.key_columns)
+            client.command(
+                f"INSERT INTO {database}.{source.cells_table} "
+                f"({keys}, signals, records, computed_at) "
+                f"SELECT {keys}, uniqExact(signal_id), groupBitXorDistinct(cityHash64(signal_id)), "
+                f"now64(3, 'UTC') FROM {database}.{source.facts_table} "
+                "WHERE week_start IN {weeks:Array(Date)} "
+                f"GROUP BY {keys}",
+                parameters={"weeks": weeks},
+            )
+            # Only now: every fact stamped up to the horizon was visible to the insert above.
+            client.insert(
+                f"{database}.cells_refreshed",
+                [[source.name, week, horizon] for week in weeks],
+                column_names=["source", "week_start", "complete_up_to"],
+            )
+            log.info("refreshed %d %s week(s) of cells", len(weeks), source.name)
+        refreshed[source.name] = weeks
+    return refreshed
+
+
+class CellRefresher:
+    """Runs ``refresh_weekly_cells`` every ``interval_seconds`` beside the consumer. A failed
+    round is logged and tried again next time: until then the weeks are counted live."""
+
+    def __init__(
+        self, client: Client, database: str, policy: RefreshPolicy, interval_seconds: float
+    ) -> None:
+        self._client = client
+        self._database = database
+        self._policy = policy
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cell-refresher", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                refresh_weekly_cells(self._client, self._database, self._policy)
+            except Exception:
+                log.exception("refreshing the weekly cells failed; the weeks stay live")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
