@@ -183,10 +183,11 @@ def test_one_shot_service_runs_once(model: Model, name: str, command: list[str])
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_service_is_built_from_its_own_dockerfile(model: Model, name: str) -> None:
+def test_service_is_built_from_its_target_of_the_shared_dockerfile(model: Model, name: str) -> None:
     build = service(model, name)["build"]
     assert Path(build["context"]) == REPO_ROOT
-    assert build["dockerfile"] == f"services/{name}/Dockerfile"
+    assert build["dockerfile"] == "Dockerfile"
+    assert build["target"] == name
     assert "command" not in service(model, name) or service(model, name)["command"] is None
 
 

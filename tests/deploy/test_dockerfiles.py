@@ -1,7 +1,9 @@
 """Offline checks of the Dockerfiles: base image, user, command, health check, context.
 
 Nothing is built here (there is no Docker engine in CI); the Dockerfiles are parsed and
-the properties the deployment relies on are asserted.
+the properties the deployment relies on are asserted. The service images are targets of
+one multi-stage Dockerfile at the repository root (`docker build --target intake .`):
+a shared build stage, a shared `base` and one stage per service.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = REPO_ROOT / "Dockerfile"
 GRAFANA_DIR = REPO_ROOT / "deploy" / "grafana"
 
 
@@ -23,10 +26,6 @@ class ServiceImage:
     port: int
     port_env: str
     host_env: str
-
-    @property
-    def dockerfile(self) -> Path:
-        return REPO_ROOT / "services" / self.name / "Dockerfile"
 
 
 SERVICES = [
@@ -96,6 +95,32 @@ def parse_dockerfile(path: Path) -> list[Stage]:
     return stages
 
 
+def target_chain(stages: list[Stage], target: str) -> list[Stage]:
+    """The stages an image built with --target consists of, outermost base first."""
+    named = {stage.name: stage for stage in stages if stage.name}
+    assert target in named, f"no stage named {target}"
+    chain = [named[target]]
+    while chain[0].image in named:
+        chain.insert(0, named[chain[0].image])
+        assert len(chain) <= len(stages), "cyclic FROM"
+    return chain
+
+
+def flatten(chain: list[Stage]) -> Stage:
+    """One stage with the chain's instructions in order: ENV, USER, CMD, ... are inherited."""
+    instructions = tuple(i for stage in chain for i in stage.instructions)
+    return Stage(chain[0].image, chain[-1].name, instructions)
+
+
+def copied_from(stage: Stage) -> list[str]:
+    """The stages a stage copies from (COPY --from=NAME)."""
+    return [
+        match.group(1)
+        for copy in stage.all("COPY")
+        if (match := re.match(r"--from=(\S+)", copy.arguments))
+    ]
+
+
 def exec_form(instruction: Instruction) -> list[str]:
     """The JSON array of CMD/ENTRYPOINT/HEALTHCHECK CMD; shell form is rejected."""
     arguments = instruction.arguments
@@ -130,13 +155,19 @@ def service(request: pytest.FixtureRequest) -> ServiceImage:
 
 
 @pytest.fixture
-def stages(service: ServiceImage) -> list[Stage]:
-    return parse_dockerfile(service.dockerfile)
+def stages() -> list[Stage]:
+    return parse_dockerfile(DOCKERFILE)
 
 
 @pytest.fixture
-def final(stages: list[Stage]) -> Stage:
-    return stages[-1]
+def chain(stages: list[Stage], service: ServiceImage) -> list[Stage]:
+    return target_chain(stages, service.name)
+
+
+@pytest.fixture
+def final(chain: list[Stage]) -> Stage:
+    """The service image as built with --target: its stage and the stages it derives from."""
+    return flatten(chain)
 
 
 def test_every_stage_starts_from_python_311_slim(stages: list[Stage]) -> None:
@@ -180,8 +211,48 @@ def test_healthcheck_probes_healthz_with_python_urllib(final: Stage, service: Se
         assert option in healthcheck.arguments
 
 
-def test_installs_pinned_requirements_then_the_project_without_deps(stages: list[Stage]) -> None:
-    (build,) = [stage for stage in stages if stage.all("RUN") and stage is not stages[-1]]
+def test_every_service_has_its_own_target(stages: list[Stage]) -> None:
+    names = [stage.name for stage in stages]
+    for service in SERVICES:
+        assert names.count(service.name) == 1, f"no single stage named {service.name}"
+
+
+def build_stage(stages: list[Stage], chain: list[Stage]) -> Stage:
+    """The one stage the image copies its environment from."""
+    sources = {source for stage in chain for source in copied_from(stage)}
+    assert len(sources) == 1, f"expected one build stage to copy from, got {sources}"
+    (build,) = [stage for stage in stages if stage.name in sources]
+    return build
+
+
+def test_targets_share_one_base_and_one_build_stage(stages: list[Stage]) -> None:
+    chains = {service.name: target_chain(stages, service.name) for service in SERVICES}
+    bases = {name: [stage.name for stage in chain[:-1]] for name, chain in chains.items()}
+    assert all(base == ["base"] for base in bases.values()), bases
+    builds = {name: build_stage(stages, chain).name for name, chain in chains.items()}
+    assert set(builds.values()) == {"build"}, builds
+    # Shared, not copied: the file installs the dependencies exactly once.
+    installs = [
+        i.arguments
+        for stage in stages
+        for i in stage.all("RUN")
+        if re.search(r"\bpip install -r ", i.arguments)
+    ]
+    assert installs == ["pip install -r requirements-runtime.txt"]
+
+
+def test_service_stages_hold_only_what_differs(chain: list[Stage], service: ServiceImage) -> None:
+    own = chain[-1]
+    assert not copied_from(own), "the environment comes from base"
+    runs = [i.arguments for i in own.all("RUN")]
+    expected = ["python -m waakhond_intake.privacy.warmup"] if service.name == "intake" else []
+    assert runs == expected
+
+
+def test_installs_runtime_requirements_then_the_project_without_deps(
+    stages: list[Stage], chain: list[Stage]
+) -> None:
+    build = build_stage(stages, chain)
     steps = [f"{i.keyword} {i.arguments}" for i in build.instructions]
 
     def position(pattern: str) -> int:
@@ -189,8 +260,9 @@ def test_installs_pinned_requirements_then_the_project_without_deps(stages: list
         assert len(matches) == 1, f"expected one step matching {pattern!r}"
         return matches[0]
 
-    copy_requirements = position(r"^COPY requirements\.txt ")
-    install_requirements = position(r"^RUN pip install -r requirements\.txt$")
+    # Only the run-time pins: requirements.txt adds the development and test tools.
+    copy_requirements = position(r"^COPY requirements-runtime\.txt ")
+    install_requirements = position(r"^RUN pip install -r requirements-runtime\.txt$")
     copy_sources = position(r"^COPY services ")
     install_project = position(r"^RUN pip install --no-deps .*\.$")
     # Sources are copied after the dependency layer, so code changes reuse that layer.
@@ -202,21 +274,23 @@ def test_final_stage_copies_only_the_built_environment(final: Stage) -> None:
         assert copy.arguments.startswith("--from="), f"COPY {copy.arguments}"
 
 
-def test_build_stages_are_identical_across_services() -> None:
-    builds = {service.name: parse_dockerfile(service.dockerfile)[:-1] for service in SERVICES}
-    reference = builds[SERVICES[0].name]
-    for name, build in builds.items():
-        assert build == reference, f"{name}'s build stage differs from {SERVICES[0].name}'s"
+def test_image_installs_nothing_at_run_time(final: Stage) -> None:
+    # pip runs in the build stage only; the image's own steps fetch nothing.
+    for run in final.all("RUN"):
+        assert not re.search(r"\b(pip|apt-get|curl|wget)\b", run.arguments), run.arguments
 
 
-def test_intake_image_builds_the_deduce_cache() -> None:
-    final = parse_dockerfile(SERVICES[0].dockerfile)[-1]
+def test_intake_image_builds_the_deduce_cache(stages: list[Stage]) -> None:
+    final = flatten(target_chain(stages, "intake"))
     runs = [i.arguments for i in final.instructions if i.keyword == "RUN"]
     assert "python -m waakhond_intake.privacy.warmup" in runs
-    # As root, before USER: the cache is written into the installed package.
-    keywords = [i.keyword for i in final.instructions]
+    # As root: the cache is written into the installed package, which the service user
+    # cannot write. The service user is set again afterwards.
     warmup = next(n for n, i in enumerate(final.instructions) if "privacy.warmup" in i.arguments)
-    assert keywords.index("USER") > warmup
+    users_before = [i.arguments for i in final.instructions[:warmup] if i.keyword == "USER"]
+    users_after = [i.arguments for i in final.instructions[warmup:] if i.keyword == "USER"]
+    assert users_before[-1:] in ([], ["root"], ["0"], ["0:0"]), users_before
+    assert users_after, "no USER after the warmup: the image would run as root"
 
 
 # --- build context ----------------------------------------------------------------------
@@ -256,9 +330,9 @@ def excluded_by_dockerignore(path: str, dockerignore: Path) -> bool:
     return excluded
 
 
-def test_copied_sources_are_in_the_build_context(service: ServiceImage) -> None:
+def test_copied_sources_are_in_the_build_context(stages: list[Stage]) -> None:
     dockerignore = REPO_ROOT / ".dockerignore"
-    for stage in parse_dockerfile(service.dockerfile):
+    for stage in stages:
         for copy in stage.all("COPY"):
             if copy.arguments.startswith("--from="):
                 continue
@@ -281,6 +355,8 @@ def test_copied_sources_are_in_the_build_context(service: ServiceImage) -> None:
         ".git/config",
         "services/intake/waakhond_intake/__pycache__/app.cpython-311.pyc",
         "tests/deploy/test_dockerfiles.py",
+        # The images install the run-time pins only.
+        "requirements.txt",
     ],
 )
 def test_build_context_leaves_out(path: str) -> None:

@@ -34,6 +34,9 @@ TARGETS = {
 }
 
 NAME_LABEL = "app.kubernetes.io/name"
+# Workloads that read the Kubernetes API and therefore mount a service account token;
+# every other pod must not (test_k8s_prometheus.py checks what the token may do).
+API_CLIENTS = {"prometheus"}
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 
@@ -222,8 +225,11 @@ def test_pods_meet_the_restricted_pod_security_standard(docs: tuple[Doc, ...]) -
     problems = []
     for p in pods(docs):
         pod_security = p.spec.get("securityContext", {})
-        if p.spec.get("automountServiceAccountToken") is not False:
+        mounts_token = p.spec.get("automountServiceAccountToken") is not False
+        if mounts_token and p.workload not in API_CLIENTS:
             problems.append(f"{p.workload}: mounts a service account token")
+        if not mounts_token and p.workload in API_CLIENTS:
+            problems.append(f"{p.workload}: needs its token for the Kubernetes API")
         if pod_security.get("seccompProfile", {}).get("type") != "RuntimeDefault":
             problems.append(f"{p.workload}: no RuntimeDefault seccomp profile")
         for container in containers(p.spec):
@@ -458,8 +464,26 @@ def peer_matches_pod(peer: Mapping[str, Any], target: Pod) -> bool:
     return selector_matches(peer.get("podSelector", {}), target.labels)
 
 
-def port_allowed(ports: list[Mapping[str, Any]] | None, port: int) -> bool:
-    return ports is None or any(p.get("port") == port for p in ports)
+def container_port_numbers(target: Pod, name: str) -> set[int]:
+    return {
+        container_port["containerPort"]
+        for container in containers(target.spec)
+        for container_port in container.get("ports", [])
+        if container_port.get("name") == name
+    }
+
+
+def port_allowed(ports: list[Mapping[str, Any]] | None, port: int, destination: Pod) -> bool:
+    """Whether a rule's ports admit `port`; a named port means the destination pod's port."""
+    if ports is None:
+        return True
+    for rule_port in ports:
+        value = rule_port.get("port")
+        if value is None or value == port:
+            return True
+        if isinstance(value, str) and port in container_port_numbers(destination, value):
+            return True
+    return False
 
 
 def traffic_allowed(docs: tuple[Doc, ...], source: Pod, target: Pod, port: int) -> bool:
@@ -477,7 +501,7 @@ def traffic_allowed(docs: tuple[Doc, ...], source: Pod, target: Pod, port: int) 
         for policy in selecting:
             for rule in policy["spec"].get(direction.lower(), []):
                 peers = rule.get(peer_key)
-                if not port_allowed(rule.get("ports"), port):
+                if not port_allowed(rule.get("ports"), port, target):
                     continue
                 if peers is None or any(peer_matches_pod(peer, other) for peer in peers):
                     return True
