@@ -27,6 +27,7 @@ from waakhond_classifier.processing import (
     OutgoingMessage,
     classify_messages,
 )
+from waakhond_classifier.transport import App
 from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
@@ -51,7 +52,7 @@ def new_faust_app(
 ) -> faust.App:
     """The worker's faust configuration, shared with the benchmark's pass-through agent so the
     two are measured on equal terms."""
-    return faust.App(
+    return App(
         settings.app_id,
         broker=[f"kafka://{address}" for address in kafka.bootstrap_list],
         processing_guarantee="at_least_once",
