@@ -15,7 +15,13 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.aggregator.test_analytics_views import AS_OF, analytics_signals, rows, store
+from tests.aggregator.test_analytics_views import (
+    AS_OF,
+    analytics_signals,
+    fix_secret,
+    rows,
+    store,
+)
 from waakhond_aggregator.api.analytics import Windows, analytics_router
 from waakhond_aggregator.config import AggregatorSettings
 from waakhond_aggregator.main import create_app
@@ -32,6 +38,7 @@ def api(clickhouse_client: Client, chdb_path: Path) -> Iterator[tuple[TestClient
     if "/v1/alerts" not in app.openapi()["paths"]:
         app.include_router(analytics_router)
         app.openapi_schema = None
+    fix_secret(clickhouse_client, database)
     store(clickhouse_client, database, analytics_signals())
     with TestClient(app) as client:
         yield client, clickhouse_client, database

@@ -113,6 +113,10 @@ def prepare(client: Client, database: str, policy: DisclosurePolicy) -> None:
     apply_migrations(client, database)
     store_reference(client, database, load_region_reference())
     write_disclosure_policy(client, database, policy)
+    fix_secret(client, database)
+
+
+def fix_secret(client: Client, database: str) -> None:
     client.command(f"TRUNCATE TABLE {database}.disclosure_secret")
     client.insert(f"{database}.disclosure_secret", [[1, SECRET]], column_names=["id", "secret"])
 

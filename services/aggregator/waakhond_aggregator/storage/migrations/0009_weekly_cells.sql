@@ -129,8 +129,9 @@ FROM {db}.signal_breakdown_facts
 WHERE week_start IN (SELECT week_start FROM {db}.dirty_weeks WHERE source = 'breakdown')
 GROUP BY level, dimension, category, region_code, week_start, value;
 
--- The disclosed views of 0008, reading the weekly cells instead of the facts:
--- the same numbers, computed from one row per cell and week.
+-- The disclosed views, replacing those of 0002, 0005 and 0006 (migrations are
+-- append-only): counts from the weekly cells, each passed through
+-- waakhond_publish (0008) with the cell's own noise.
 -- Weekly series per level x region x category.
 CREATE OR REPLACE VIEW {db}.suppressed_trend_weekly
 DEFINER = CURRENT_USER SQL SECURITY DEFINER AS
