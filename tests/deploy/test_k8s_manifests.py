@@ -624,6 +624,14 @@ def test_production_ingress_routes_only_the_versioned_api() -> None:
     assert ingress["spec"]["tls"], "the Ingress must terminate TLS"
 
 
+def test_production_ingress_keeps_each_api_key_on_one_intake_replica() -> None:
+    """The per-organisation rate limit is a bucket per replica: it is the organisation's
+    whole limit only if all of its requests reach the same replica."""
+    (ingress,) = of_kind(render("production"), "Ingress")
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$http_authorization"
+
+
 def test_base_has_no_ingress() -> None:
     assert of_kind(render("base"), "Ingress") == []
 

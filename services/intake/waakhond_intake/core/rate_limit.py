@@ -1,7 +1,9 @@
 """Per-organisation rate limits on signals (not requests): a batch of 500 costs 500.
 
-A token bucket per organisation, in this process: with several intake
-replicas the limit applies per replica.
+A token bucket per organisation, in this process. With several intake
+replicas the production Ingress routes each API key to one replica
+(consistent hashing on the Authorization header), so the bucket there is the
+organisation's whole limit.
 """
 
 from __future__ import annotations
