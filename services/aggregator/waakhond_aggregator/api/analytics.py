@@ -1,8 +1,9 @@
 """Trend analytics over HTTP: monthly series, breakdowns, direction, alerts, hard to place.
 
 Every endpoint reads ``suppressed_*`` views only, so the API shows exactly what
-the dashboards show: counts below the minimum are ``null``, the rest rounded,
-and rates and p-values are computed from those disclosed counts (ANALYTICS.md).
+the dashboards show: every count carries its cell's disclosure noise, counts
+below the minimum are ``null``, the rest rounded, and rates and p-values are
+computed from those disclosed counts (ANALYTICS.md).
 Each answers JSON, or CSV with ``format=csv`` or ``Accept: text/csv`` (the same
 rows and columns; an empty cell is a suppressed value).
 """

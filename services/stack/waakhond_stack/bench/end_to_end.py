@@ -113,11 +113,17 @@ async def _offer(
 
     async def post(http: httpx.AsyncClient, org: str, path: str, body: bytes) -> None:
         nonlocal accepted, failed
-        response = await http.post(
-            path,
-            content=body,
-            headers={"Authorization": f"Bearer {tokens[org]}", "Content-Type": "application/json"},
-        )
+        headers = {"Authorization": f"Bearer {tokens[org]}", "Content-Type": "application/json"}
+        try:
+            response = await http.post(path, content=body, headers=headers)
+        except httpx.TransportError:
+            # A kept-alive connection the server closed just as it was reused. Submitting is
+            # idempotent (the signal id comes from the client_ref), so send it once more.
+            try:
+                response = await http.post(path, content=body, headers=headers)
+            except httpx.TransportError:
+                failed += 1
+                return
         if response.status_code in (202, 207):
             accepted += int(response.json()["accepted"])
         else:
