@@ -44,8 +44,6 @@ DEV_TOOLS = [
     "kubernetes-validate",
 ]
 
-# Direct dependencies in pyproject.toml that only the tests use.
-TEST_ONLY_DEPENDENCIES = {"moto", "flask", "flask-cors"}
 
 # Run-time pins that no requirement pulls in, and why they are there anyway.
 EXTRA_RUNTIME_PINS = {
@@ -166,12 +164,22 @@ def requirement_closure(roots: list[Requirement]) -> set[NormalizedName]:
 @functools.cache
 def runtime_closure() -> set[NormalizedName]:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    roots = [
-        Requirement(text)
-        for text in project["project"]["dependencies"]
-        if canonicalize_name(Requirement(text).name) not in TEST_ONLY_DEPENDENCIES
-    ]
+    roots = [Requirement(text) for text in project["project"]["dependencies"]]
     return requirement_closure(roots)
+
+
+def test_test_only_dependencies_are_an_extra_and_pinned_for_development() -> None:
+    """The broker tests' local S3 is a `test` extra: pinned in the full set, never a run-time
+    dependency of the package."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extra = {
+        canonicalize_name(Requirement(t).name)
+        for t in project["project"]["optional-dependencies"]["test"]
+    }
+    assert extra == {"moto", "flask", "flask-cors"}
+    assert extra <= set(full_pins())
+    assert not extra & set(runtime_pins())
+    assert not extra & runtime_closure()
 
 
 def test_runtime_set_holds_every_requirement_of_the_services_dependencies() -> None:
