@@ -19,8 +19,8 @@ COPY requirements-runtime.txt ./
 RUN pip install -r requirements-runtime.txt
 COPY pyproject.toml ./
 COPY services ./services
-# The pins above are the complete run-time set; --no-deps keeps pip from resolving again
-# (pyproject.toml also names test-only packages), and the pinned setuptools builds the package.
+# The pins above are the complete run-time set; --no-deps keeps pip from resolving again,
+# and the pinned setuptools builds the package.
 RUN pip install --no-deps --no-build-isolation .
 
 # --- base: what every service image shares ----------------------------------------------

@@ -150,3 +150,16 @@ def test_a_round_refreshes_at_most_max_weeks(
 def test_refresh_policy_rejects_nonsense(quiet: float, weeks: int) -> None:
     with pytest.raises(ValueError, match="quiet_seconds"):
         RefreshPolicy(quiet, weeks)
+
+
+def test_never_refreshed_weeks_are_dirty_whatever_join_use_nulls(
+    seeded: tuple[str, DisclosurePolicy], clickhouse_client: Client
+) -> None:
+    """A server profile may set join_use_nulls; a week without a refresh must still count
+    live, never silently from empty cells."""
+    database, _ = seeded
+    for setting in (0, 1):
+        (count,) = clickhouse_client.query(
+            f"SELECT count() FROM {database}.dirty_weeks SETTINGS join_use_nulls = {setting}"
+        ).result_rows[0]
+        assert count == 32, setting

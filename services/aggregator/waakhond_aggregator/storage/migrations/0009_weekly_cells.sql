@@ -102,8 +102,9 @@ LEFT JOIN
     FROM {db}.cells_refreshed
     GROUP BY source, week_start
 ) AS r ON r.source = t.source AND r.week_start = t.week_start
--- A week never refreshed joins no row: its complete_up_to is the epoch.
-WHERE t.touched_at > r.complete_up_to;
+-- A week never refreshed joins no row: its complete_up_to is the epoch, or NULL
+-- where a server profile sets join_use_nulls.
+WHERE t.touched_at > ifNull(r.complete_up_to, toDateTime64(0, 3, 'UTC'));
 
 CREATE OR REPLACE VIEW {db}.trend_week_cells AS
 SELECT level, category, region_code, week_start, signals, records
