@@ -13,6 +13,7 @@ import asyncio
 import logging
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,10 @@ class ProducerPolicy:
     compression_type: str = "lz4"
     connect_retry_seconds: float = 2.0
     reconnect_backoff_max_ms: int = 1000
+    # A producer that has failed every delivery this long while the broker accepts
+    # connections is replaced: kafka-python's producer has been seen to stay without
+    # metadata after a broker restart, answering nothing but timeouts.
+    replace_after_seconds: float = 5.0
 
 
 class SignalPublisher:
@@ -53,6 +58,8 @@ class SignalPublisher:
         self._producer: KafkaProducer | None = None
         self._stopping = threading.Event()
         self._connector: threading.Thread | None = None
+        self._failing_since: float | None = None
+        self._replacing = threading.Lock()
 
     def start(self) -> None:
         """Connect in the background: intake serves (and answers 503) while the broker is down."""
@@ -61,28 +68,64 @@ class SignalPublisher:
         )
         self._connector.start()
 
-    def _connect_until_ready(self) -> None:
+    def _new_producer(self) -> KafkaProducer:
         timeout_ms = int(self._policy.delivery_timeout_seconds * 1000)
+        return KafkaProducer(
+            bootstrap_servers=self._kafka.bootstrap_list,
+            client_id=f"{self._kafka.client_id}-intake",
+            acks="all",
+            linger_ms=self._policy.linger_ms,
+            compression_type=self._policy.compression_type,
+            max_block_ms=timeout_ms,
+            request_timeout_ms=max(1000, timeout_ms - 500),
+            delivery_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
+            # Back in service within seconds of the broker's return (default: 30 s).
+            reconnect_backoff_max_ms=self._policy.reconnect_backoff_max_ms,
+        )
+
+    def _connect_until_ready(self) -> None:
         while not self._stopping.is_set():
             try:
-                self._producer = KafkaProducer(
-                    bootstrap_servers=self._kafka.bootstrap_list,
-                    client_id=f"{self._kafka.client_id}-intake",
-                    acks="all",
-                    linger_ms=self._policy.linger_ms,
-                    compression_type=self._policy.compression_type,
-                    max_block_ms=timeout_ms,
-                    request_timeout_ms=max(1000, timeout_ms - 500),
-                    delivery_timeout_ms=timeout_ms,
-                    bootstrap_timeout_ms=timeout_ms,
-                    # Back in service within seconds of the broker's return (default: 30 s).
-                    reconnect_backoff_max_ms=self._policy.reconnect_backoff_max_ms,
-                )
+                self._producer = self._new_producer()
                 log.info("connected to Kafka at %s", self._kafka.bootstrap_servers)
                 return
             except Exception as error:  # kafka-python raises several types here
                 log.warning("Kafka not reachable yet (%s); retrying", error)
                 self._stopping.wait(self._policy.connect_retry_seconds)
+
+    def _record_outcome(self, failed: bool) -> None:
+        """Replace a producer that keeps failing while the broker is reachable."""
+        if not failed:
+            self._failing_since = None
+            return
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+            return
+        if now - self._failing_since < self._policy.replace_after_seconds:
+            return
+        if not self.broker_reachable() or not self._replacing.acquire(blocking=False):
+            return
+        self._failing_since = now
+        threading.Thread(target=self._replace, name="kafka-replace", daemon=True).start()
+
+    def _replace(self) -> None:
+        try:
+            try:
+                fresh = self._new_producer()
+            except Exception as error:
+                log.warning("could not replace the Kafka producer (%s); will try again", error)
+                return
+            stale, self._producer = self._producer, fresh
+            log.warning(
+                "replaced a Kafka producer that delivered nothing while the broker was reachable"
+            )
+            if stale is not None and not self._stopping.is_set():
+                # Its records were never acknowledged, so none was answered 202.
+                stale.close(timeout=0)
+        finally:
+            self._replacing.release()
 
     def broker_reachable(self, timeout: float = 1.0) -> bool:
         """A producer exists and a bootstrap server accepts TCP connections."""
@@ -112,6 +155,7 @@ class SignalPublisher:
         try:
             kafka_futures = await asyncio.to_thread(self._send_all, producer, records)
         except Exception as error:
+            self._record_outcome(failed=True)
             raise BrokerUnavailableError(str(error)) from error
         waiters = [self._bridge(loop, future) for future in kafka_futures]
         deadline = self._policy.delivery_timeout_seconds + 1.0
@@ -123,6 +167,7 @@ class SignalPublisher:
                 outcomes.append(BrokerUnavailableError("no acknowledgement in time"))
             else:
                 outcomes.append(waiter.exception())
+        self._record_outcome(failed=all(outcome is not None for outcome in outcomes))
         return outcomes
 
     def _send_all(self, producer: KafkaProducer, records: Sequence[OutgoingRecord]) -> list[Any]:

@@ -1,0 +1,85 @@
+"""The publisher heals itself: a producer that delivers nothing while the broker is reachable
+is replaced, and intake accepts again without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from kafka import KafkaProducer
+
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_intake.publisher import OutgoingRecord, ProducerPolicy, SignalPublisher
+
+
+class _NeverSettled:
+    def add_callback(self, _: Any) -> None:
+        pass
+
+    def add_errback(self, _: Any) -> None:
+        pass
+
+
+class StuckProducerFault:
+    """Injected fault, not a real part: a producer that takes records and never delivers
+    them, as kafka-python's did once after a broker restart (no metadata, only timeouts).
+    The real producer cannot be put in that state on demand."""
+
+    def send(self, topic: str, key: bytes | None = None, value: bytes | None = None) -> Any:
+        return _NeverSettled()
+
+    def flush(self, timeout: float | None = None) -> None:
+        pass
+
+    def close(self, timeout: float | None = None) -> None:
+        pass
+
+
+def test_a_stuck_producer_is_replaced_while_the_broker_is_reachable(
+    kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=1.0)
+    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
+    publisher._producer = StuckProducerFault()
+    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
+
+    async def scenario() -> list[list[BaseException | None]]:
+        outcomes = [await publisher.publish(record)]  # fails: nothing is delivered
+        await asyncio.sleep(1.1)
+        outcomes.append(await publisher.publish(record))  # fails, and starts the replacement
+        deadline = time.monotonic() + 30
+        while not isinstance(publisher._producer, KafkaProducer):
+            assert time.monotonic() < deadline, "the stuck producer was never replaced"
+            await asyncio.sleep(0.1)
+        outcomes.append(await publisher.publish(record))
+        return outcomes
+
+    try:
+        first, second, after = asyncio.run(scenario())
+    finally:
+        publisher.close()
+    assert first[0] is not None
+    assert second[0] is not None
+    assert after == [None]
+
+
+def test_a_failing_producer_is_kept_while_the_broker_is_unreachable(
+    kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    """Replacing it would not help: it reconnects by itself once the broker is back."""
+    unreachable = KafkaSettings(bootstrap_servers="127.0.0.1:9")
+    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.2)
+    publisher = SignalPublisher(unreachable, topics.submitted, policy)
+    stuck = StuckProducerFault()
+    publisher._producer = stuck
+    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
+
+    async def scenario() -> None:
+        for _ in range(3):
+            assert (await publisher.publish(record))[0] is not None
+            await asyncio.sleep(0.3)
+
+    asyncio.run(scenario())
+    time.sleep(0.5)
+    assert publisher._producer is stuck
