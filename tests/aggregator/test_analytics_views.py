@@ -254,7 +254,7 @@ def test_replays_are_really_in_the_fact_tables(
 ) -> None:
     """Otherwise the exactness tests below would prove nothing about replays."""
     database, _, _ = seeded
-    for table in ("signal_facts", "signal_breakdown_facts"):
+    for table in ("trend_municipality_facts", "breakdown_municipality_facts"):
         (total, distinct), *_ = clickhouse_client.query(
             f"SELECT count(), uniqExact(tuple(*)) FROM {database}.{table}"
         ).result_rows
@@ -538,19 +538,25 @@ def test_a_doubling_of_small_counts_is_not_a_rise(
     assert found["is_alert"] is False
 
 
-def test_backfill_writes_the_breakdowns_of_signals_stored_before_the_view(
+def test_backfill_writes_the_facts_of_signals_stored_before_the_views(
     clickhouse_client: Client, chdb_path: Path
 ) -> None:
-    """Migration 0004 also fills the breakdown table from signals already stored."""
+    """Migration 0010 also fills the municipality facts from signals already stored."""
     database = f"t_{uuid.uuid4().hex[:10]}"
     signals = seed_analytics(clickhouse_client, database, EXACT)
-    clickhouse_client.command(f"TRUNCATE TABLE {database}.signal_breakdown_facts")
-    (migration,) = [m for m in discover_migrations() if m.version == 4]
-    backfill = migration.statements(database)[-1]
-    assert backfill.startswith("INSERT INTO")
-    clickhouse_client.command(backfill)
-    clickhouse_client.command(backfill)  # re-running it changes no count
-    found = {
+    for table in ("trend_municipality_facts", "breakdown_municipality_facts"):
+        clickhouse_client.command(f"TRUNCATE TABLE {database}.{table}")
+    (migration,) = [m for m in discover_migrations() if m.version == 10]
+    backfills = [s for s in migration.statements(database) if s.startswith("INSERT INTO")]
+    assert len(backfills) == 2
+    for _ in range(2):  # re-running them changes no count
+        for backfill in backfills:
+            clickhouse_client.command(backfill)
+    trends = {
+        (r["level"], r["region_code"], r["category"], r["week_start"]): r["signals"]
+        for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_trend_weekly")
+    }
+    breakdowns = {
         (
             r["level"],
             r["region_code"],
@@ -562,8 +568,9 @@ def test_backfill_writes_the_breakdowns_of_signals_stored_before_the_view(
         for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_breakdown_weekly")
     }
     clickhouse_client.command(f"DROP DATABASE {database}")
-    expected = {key: len(ids) for key, ids in Oracle.of(signals).breakdowns.items()}
-    assert found == expected
+    oracle = Oracle.of(signals)
+    assert trends == {key: len(ids) for key, ids in oracle.facts.items()}
+    assert breakdowns == {key: len(ids) for key, ids in oracle.breakdowns.items()}
 
 
 def test_the_dashboard_role_is_granted_every_analytics_view() -> None:

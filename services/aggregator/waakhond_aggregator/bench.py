@@ -4,8 +4,9 @@ Generates synthetic signals inside ClickHouse (so the data, not Python, is
 what is measured), adds a share of replayed rows as redelivery would, and
 times, for one level and category over two years:
 
-- ``facts_uniqExact``: counting distinct signal ids over ``signal_facts``
-  (what every view did before the weekly cells of migration 0009);
+- ``live_cells``: ``trend_live_cells``, counting distinct signal ids over the
+  municipality facts and summing them into regions (what the views do for a
+  week written since its last refresh, here for every week);
 - ``disclosed_view_refreshed``: ``suppressed_trend_weekly``, what dashboards
   and the API read, after the cell refresher ran (every week from stored cells);
 - ``disclosed_view_one_week_live``: the same with one week written just now,
@@ -32,10 +33,10 @@ from waakhond_aggregator.storage.reference import load_region_reference as store
 from waakhond_contract.regions import load_region_reference
 
 QUERIES = {
-    "facts_uniqExact": (
-        "SELECT region_code, week_start, uniqExact(signal_id) FROM {db}.signal_facts "
+    "live_cells": (
+        "SELECT region_code, week_start, signals FROM {db}.trend_live_cells "
         "WHERE level = 'zorgkantoorregio' AND category = 'missed_rights' "
-        "AND week_start BETWEEN '2024-01-01' AND '2025-12-31' GROUP BY region_code, week_start"
+        "AND week_start BETWEEN '2024-01-01' AND '2025-12-31'"
     ),
     "disclosed_view": (
         "SELECT region_code, week_start, signals FROM {db}.suppressed_trend_weekly "
@@ -44,6 +45,7 @@ QUERIES = {
     ),
 }
 LIVE_WEEK = "2025-12-29"
+FACTS = "trend_municipality_facts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +63,22 @@ def _generate(
     client: Client, database: str, signals: int, replay_share: float, first: int = 0
 ) -> None:
     insert = f"""
-        INSERT INTO {database}.signal_facts
+        INSERT INTO {database}.trend_municipality_facts
         WITH
             (SELECT groupArray(municipality_code) FROM
                 (SELECT DISTINCT municipality_code FROM {database}.region_reference
-                 WHERE year = 2025 ORDER BY municipality_code)) AS codes,
-            synthetic AS (
-                SELECT
-                    reinterpretAsUUID(reverse(unhex(hex(cityHash64(number, 1)) ||
-                                      hex(cityHash64(number, 2))))) AS signal_id,
-                    toMonday(toDate('2024-01-01') + toUInt32(cityHash64(number, 3) % 728))
-                        AS week_start,
-                    codes[1 + cityHash64(number, 4) % length(codes)] AS municipality_code,
-                    arrayFilter(
-                        c -> cityHash64(number, c) % 3 = 0,
-                        ['policy_gap', 'missed_rights', 'unreachable_groups', 'no_suitable_care']
-                    ) AS labels
-                FROM numbers({{first:UInt64}}, {{count:UInt64}})
-            )
-        SELECT r.level, arrayJoin(arrayConcat(['all'], s.labels)), r.region_code, s.week_start,
-               s.signal_id
-        FROM synthetic AS s
-        INNER JOIN (SELECT level, region_code, municipality_code FROM {database}.region_reference
-                    WHERE year = 2025) AS r
-            ON r.municipality_code = s.municipality_code
+                 WHERE year = 2025 ORDER BY municipality_code)) AS codes
+        SELECT
+            toMonday(toDate('2024-01-01') + toUInt32(cityHash64(number, 3) % 728)) AS week_start,
+            arrayJoin(arrayConcat(['all'], arrayFilter(
+                c -> cityHash64(number, c) % 3 = 0,
+                ['policy_gap', 'missed_rights', 'unreachable_groups', 'no_suitable_care']
+            ))) AS category,
+            2025 AS region_year,
+            codes[1 + cityHash64(number, 4) % length(codes)] AS municipality_code,
+            reinterpretAsUUID(reverse(unhex(hex(cityHash64(number, 1)) ||
+                              hex(cityHash64(number, 2))))) AS signal_id
+        FROM numbers({{first:UInt64}}, {{count:UInt64}})
     """
     client.command(insert, parameters={"first": first, "count": signals})
     replayed = int(signals * replay_share)
@@ -130,17 +124,15 @@ def measure_trend_queries(
     write_disclosure_policy(client, database, DisclosurePolicy())
     timings: list[QueryTiming] = []
     for size in sorted(sizes):
-        for table in ("signal_facts", "trend_cells", "touched_weeks", "cells_refreshed"):
+        for table in (FACTS, "trend_cells", "touched_weeks", "cells_refreshed"):
             client.command(f"TRUNCATE TABLE {database}.{table}")
         _generate(client, database, size, replay_share)
-        fact_rows = int(
-            client.query(f"SELECT count() FROM {database}.signal_facts").result_rows[0][0]
-        )
+        fact_rows = int(client.query(f"SELECT count() FROM {database}.{FACTS}").result_rows[0][0])
         view = QUERIES["disclosed_view"].format(db=database)
         live = sorted(map(tuple, client.query(view).result_rows))
 
-        facts = QUERIES["facts_uniqExact"].format(db=database)
-        timings.append(_timing(client, facts, runs, (size, fact_rows, "facts_uniqExact")))
+        cells = QUERIES["live_cells"].format(db=database)
+        timings.append(_timing(client, cells, runs, (size, fact_rows, "live_cells")))
         timings.append(
             _timing(client, view, runs, (size, fact_rows, "disclosed_view_all_weeks_live"))
         )
@@ -156,9 +148,9 @@ def measure_trend_queries(
         )
         # One more signal in the last week: that week is now counted live from its facts.
         client.command(
-            f"INSERT INTO {database}.signal_facts SELECT level, category, region_code, "
-            f"week_start, generateUUIDv4() FROM {database}.signal_facts "
-            f"WHERE week_start = '{LIVE_WEEK}' LIMIT 1"
+            f"INSERT INTO {database}.trend_municipality_facts SELECT week_start, category, "
+            f"region_year, municipality_code, generateUUIDv4() "
+            f"FROM {database}.trend_municipality_facts WHERE week_start = '{LIVE_WEEK}' LIMIT 1"
         )
         timings.append(
             _timing(client, view, runs, (size, fact_rows, "disclosed_view_one_week_live"))

@@ -8,11 +8,12 @@ adding a file.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -80,14 +81,22 @@ class RegionReference:
     """All dated maps the project carries."""
 
     maps: dict[int, RegionMap]
+    # Every signal is checked against its map at intake and again downstream, so the
+    # sorted years are worked out once.
+    _years: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_years", tuple(sorted(self.maps)))
 
     @property
     def years(self) -> list[int]:
-        return sorted(self.maps)
+        return list(self._years)
 
     def map_for(self, on: dt.date) -> RegionMap:
-        eligible = [year for year in self.years if year <= on.year]
-        return self.maps[eligible[-1] if eligible else self.years[0]]
+        """The newest map of a year up to ``on``; before the first map, the first map."""
+        years = self._years
+        newest = bisect.bisect_right(years, on.year)
+        return self.maps[years[newest - 1] if newest else years[0]]
 
     def resolve(self, municipality_code: str, on: dt.date) -> Municipality:
         region_map = self.map_for(on)

@@ -15,7 +15,7 @@ SIGNAL = uuid.UUID("00000000-0000-5000-8000-000000000001")
 def candidate(fingerprint: str, categories: tuple[str, ...], offset: int) -> Candidate:
     # The plan looks at the id and the rows only; the rest of the message is irrelevant here.
     signal = SignalClassified.model_construct(signal_id=SIGNAL)  # type: ignore[call-arg]
-    rows = SignalRows(signal=[offset], facts=[], fingerprint=fingerprint, categories=categories)
+    rows = SignalRows(signal=[offset], fingerprint=fingerprint, categories=categories)
     return Candidate(SourceMessage("t", 0, offset, None, b""), signal, rows)
 
 

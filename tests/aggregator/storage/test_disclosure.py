@@ -28,6 +28,8 @@ from waakhond_aggregator.storage.disclosure import (
     write_disclosure_policy,
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
+from waakhond_aggregator.storage.reference import load_region_reference as load_reference_into
+from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import ClickHouseSettings
 
 POLICIES = [
@@ -205,25 +207,28 @@ def test_published_numbers_are_consistent_across_views(
     clickhouse_client.insert(
         f"{database}.disclosure_secret", [[1, 0xD15C105E]], column_names=["id", "secret"]
     )
+    load_reference_into(clickhouse_client, database, load_region_reference())
     draw = random.Random(3)
     weeks = [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(4)]
+    municipalities = ("GM0363", "GM0344", "GM0599")  # Amsterdam, Utrecht, Rotterdam
     facts = [
-        ["province", region, category, week, uuid.UUID(int=draw.getrandbits(128))]
+        [week, category, 2025, municipality, uuid.UUID(int=draw.getrandbits(128))]
         for week in weeks
-        for region in ("PV20", "PV26", "PV27")
+        for municipality in municipalities
         for category in ("all", "policy_gap")
         for _ in range(draw.randrange(5, 40))
     ]
     clickhouse_client.insert(
-        f"{database}.signal_facts",
+        f"{database}.trend_municipality_facts",
         facts + facts[::4],  # replayed rows change nothing
-        column_names=["level", "region_code", "category", "week_start", "signal_id"],
+        column_names=["week_start", "category", "region_year", "municipality_code", "signal_id"],
     )
+    municipal = "level = 'municipality'"
     weekly = {
         (r[0], r[1], r[2], r[3]): r[4]
         for r in clickhouse_client.query(
             f"SELECT level, region_code, category, week_start, signals "
-            f"FROM {database}.suppressed_trend_weekly"
+            f"FROM {database}.suppressed_trend_weekly WHERE {municipal}"
         ).result_rows
     }
     assert len(weekly) == 3 * 2 * 4
@@ -232,7 +237,8 @@ def test_published_numbers_are_consistent_across_views(
             (r[0], r[1], r[2], week): r[3]
             for r in clickhouse_client.query(
                 f"SELECT level, region_code, category, signals FROM {database}."
-                "suppressed_trend_totals(date_from = {w:Date}, date_to = {w:Date})",
+                "suppressed_trend_totals(date_from = {w:Date}, date_to = {w:Date}) "
+                f"WHERE {municipal}",
                 parameters={"w": week},
             ).result_rows
         }
@@ -251,11 +257,12 @@ def test_published_numbers_are_consistent_across_views(
         ).result_rows
     }
     assert january == monthly
+    assert len(monthly) > 3 * 2  # the regions above the municipalities too
     exact = {
-        (level, region, category, week): len(
-            {f[4] for f in facts if f[:4] == [level, region, category, week]}
+        ("municipality", municipality, category, week): len(
+            {f[4] for f in facts if f[:4] == [week, category, 2025, municipality]}
         )
-        for level, region, category, week, _ in facts
+        for week, category, _, municipality, _ in facts
     }
     # The noise is really there: with rounding to 1 a cell shows its true count only when
     # it drew 0 (P = 1/3), so about 16 of these 24 differ; fewer than 8 has P < 1e-3.

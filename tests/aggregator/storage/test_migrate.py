@@ -28,7 +28,7 @@ def test_migrations_apply_once_and_are_idempotent(
             parameters={"db": database},
         ).result_rows
     }
-    assert {"signals", "signal_facts", "region_reference", "trend_weekly"} <= tables
+    assert {"signals", "trend_municipality_facts", "region_reference", "trend_weekly"} <= tables
 
 
 def test_an_edited_applied_migration_is_refused(

@@ -1,10 +1,10 @@
 """Benchmark: every dashboard query, macros expanded, on a generated data set in chDB.
 
-Signals are generated inside ClickHouse into ``signals`` (so the breakdown view
-fills ``signal_breakdown_facts`` as in production) and ``signal_facts``, with a
-share replayed as redelivery would. Each panel's SQL then runs as Grafana would
-send it for the last year of data, and the median and 95th percentile are
-reported per panel.
+Signals are generated inside ClickHouse into ``signals`` (so the views of
+migration 0010 write the facts as in production), with a share replayed as
+redelivery would, and the weekly cells are refreshed as the aggregator's
+refresher would. Each panel's SQL then runs as Grafana would send it for the
+last year of data, and the median and 95th percentile are reported per panel.
 
     python -m waakhond_aggregator.dashboards.bench --signals 100000 --runs 5
 """
@@ -25,6 +25,7 @@ from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.dashboards.build import generate
 from waakhond_aggregator.dashboards.macros import QueryContext, expand
+from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy, write_disclosure_policy
 from waakhond_aggregator.storage.migrate import apply_migrations
@@ -81,16 +82,6 @@ SELECT
 FROM numbers({{first:UInt64}}, {{count:UInt64}})
 """
 
-_FACTS = """
-INSERT INTO {db}.signal_facts
-SELECT r.level, arrayJoin(arrayConcat(['all'], s.categories)), r.region_code, s.week_start,
-       s.signal_id
-FROM {db}.signals AS s
-INNER JOIN (SELECT level, region_code, municipality_code FROM {db}.region_reference
-            WHERE year = 2025) AS r
-    ON r.municipality_code = s.municipality_code
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class PanelTiming:
@@ -114,10 +105,10 @@ def seed(client: Client, signals: int, replay_share: float = 0.05) -> dict[str, 
     replayed = int(signals * replay_share)
     if replayed:
         client.command(insert, parameters={"first": 0, "count": replayed, "last": LAST_DAY})
-    client.command(_FACTS.format(db=DATABASE))
+    refresh_weekly_cells(client, DATABASE, RefreshPolicy(quiet_seconds=0, max_weeks=10_000))
     return {
         table: int(client.query(f"SELECT count() FROM {DATABASE}.{table}").result_rows[0][0])
-        for table in ("signals", "signal_facts", "signal_breakdown_facts")
+        for table in ("signals", "trend_municipality_facts", "breakdown_municipality_facts")
     }
 
 

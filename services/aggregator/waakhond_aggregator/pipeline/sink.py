@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.pipeline.dedup import StoredVersion
-from waakhond_aggregator.pipeline.transform import FACT_COLUMNS, SIGNAL_COLUMNS, SignalRows
+from waakhond_aggregator.pipeline.transform import SIGNAL_COLUMNS, SignalRows
 
 
 class TrendStore:
@@ -33,17 +33,13 @@ class TrendStore:
         }
 
     def insert(self, rows: Sequence[SignalRows]) -> None:
-        """Signals first, then facts: both tables collapse replays, so a crash in between is
-        mended by the redelivery that follows."""
+        """One insert: the facts follow from it by materialized views (0010). Every table
+        collapses replayed rows, so an insert a crash interrupted is completed by the
+        redelivery that follows."""
         if not rows:
             return
         self._client.insert(
             f"{self._database}.signals",
             [r.signal for r in rows],
             column_names=list(SIGNAL_COLUMNS),
-        )
-        self._client.insert(
-            f"{self._database}.signal_facts",
-            [fact for r in rows for fact in r.facts],
-            column_names=list(FACT_COLUMNS),
         )

@@ -1,8 +1,8 @@
-"""Step 2: a classified signal -> its row in ``signals`` and its rows in ``signal_facts``.
+"""Step 2: a classified signal -> its row in ``signals``.
 
-This runs once per message, so the per-signal work is kept to building the
-rows: a municipality's regions per map and the text of vocabulary values are
-looked up once and reused.
+The facts the trends count are written from that row by materialized views
+(migration 0010), per municipality and map year. This runs once per message,
+so the per-signal work is kept to building the row.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from waakhond_contract.messages import SignalClassified
-from waakhond_contract.regions import RegionMap, RegionReference
+from waakhond_contract.regions import RegionReference, UnknownMunicipalityError
 from waakhond_contract.vocabularies import (
     AgeBand,
     Category,
@@ -25,8 +25,6 @@ from waakhond_contract.vocabularies import (
     SupporterType,
     TargetGroup,
 )
-
-ALL_SIGNALS = "all"
 
 SIGNAL_COLUMNS = (
     "signal_id",
@@ -50,7 +48,6 @@ SIGNAL_COLUMNS = (
     "classified_at",
     "content_fingerprint",
 )
-FACT_COLUMNS = ("level", "category", "region_code", "week_start", "signal_id")
 
 # str() of a StrEnum member goes through Python-level code; a dict lookup does not.
 _TEXT: dict[StrEnum, str] = {
@@ -99,65 +96,23 @@ def content_fingerprint(signal: SignalClassified) -> str:
 @dataclass(frozen=True, slots=True)
 class SignalRows:
     signal: list[Any]
-    facts: list[list[Any]]
     fingerprint: str
     categories: tuple[str, ...]
 
 
-class _RegionLookup:
-    """Per reference: the map of each observation year and the fact regions of each
-    municipality in it. Both depend only on the year and the code, and the reference
-    is loaded once per process, so they are worked out once."""
-
-    def __init__(self, reference: RegionReference) -> None:
-        self.reference = reference
-        self._maps: dict[int, RegionMap] = {}
-        self._regions: dict[tuple[int, str], tuple[tuple[str, str], ...]] = {}
-
-    def map_for(self, year: int) -> RegionMap:
-        region_map = self._maps.get(year)
-        if region_map is None:
-            region_map = self._maps[year] = self.reference.map_for(dt.date(year, 1, 1))
-        return region_map
-
-    def fact_regions(self, region_map: RegionMap, code: str) -> tuple[tuple[str, str], ...]:
-        """(level, region code) for every level the municipality counts in, in map order."""
-        key = (region_map.year, code)
-        regions = self._regions.get(key)
-        if regions is None:
-            municipality = region_map.municipalities[code]
-            regions = tuple((str(region.level), region.code) for region in municipality.regions)
-            self._regions[key] = regions
-        return regions
-
-
-# Keyed by identity (the reference holds dicts, so it has no hash); the lookup keeps its
-# reference alive, so an id is never reused while its entry exists.
-_LOOKUPS: dict[int, _RegionLookup] = {}
-
-
-def _lookup(reference: RegionReference) -> _RegionLookup:
-    lookup = _LOOKUPS.get(id(reference))
-    if lookup is None or lookup.reference is not reference:
-        if len(_LOOKUPS) >= 8:  # only tests build more than one reference
-            _LOOKUPS.clear()
-        lookup = _LOOKUPS[id(reference)] = _RegionLookup(reference)
-    return lookup
-
-
 def to_rows(signal: SignalClassified, reference: RegionReference) -> SignalRows:
     observed_on = signal.observed_on
-    lookup = _lookup(reference)
-    region_map = lookup.map_for(observed_on.year)
-    regions = lookup.fact_regions(region_map, signal.municipality_code)
+    region_map = reference.map_for(observed_on)
+    if signal.municipality_code not in region_map.municipalities:
+        # It would join no region and so count nowhere; it goes to the dead letters instead.
+        raise UnknownMunicipalityError(signal.municipality_code, region_map.year)
     week = week_start(observed_on)
     classification = signal.classification
     text = _TEXT
     categories = tuple(sorted([text[label] for label in classification.labels]))
     fingerprint = content_fingerprint(signal)
-    signal_id = signal.signal_id
     row = [
-        signal_id,
+        signal.signal_id,
         signal.organisation_id,
         signal.submitted_at,
         observed_on,
@@ -178,8 +133,4 @@ def to_rows(signal: SignalClassified, reference: RegionReference) -> SignalRows:
         classification.classified_at,
         fingerprint,
     ]
-    counted = (ALL_SIGNALS, *categories)
-    facts = [
-        [level, category, code, week, signal_id] for level, code in regions for category in counted
-    ]
-    return SignalRows(signal=row, facts=facts, fingerprint=fingerprint, categories=categories)
+    return SignalRows(signal=row, fingerprint=fingerprint, categories=categories)

@@ -21,19 +21,24 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class CellSource:
+    """live_view counts a week's cells exactly from its facts (0010); cells_table stores them."""
+
     name: str
-    facts_table: str
+    live_view: str
     cells_table: str
     key_columns: tuple[str, ...]
 
 
 SOURCES = (
     CellSource(
-        "trend", "signal_facts", "trend_cells", ("level", "category", "region_code", "week_start")
+        "trend",
+        "trend_live_cells",
+        "trend_cells",
+        ("level", "category", "region_code", "week_start"),
     ),
     CellSource(
         "breakdown",
-        "signal_breakdown_facts",
+        "breakdown_live_cells",
         "breakdown_cells",
         ("level", "dimension", "category", "region_code", "week_start", "value"),
     ),
@@ -80,10 +85,9 @@ def refresh_weekly_cells(
             client.command(
                 f"INSERT INTO {database}.{source.cells_table} "
                 f"({keys}, signals, records, computed_at) "
-                f"SELECT {keys}, uniqExact(signal_id), groupBitXorDistinct(cityHash64(signal_id)), "
-                f"now64(3, 'UTC') FROM {database}.{source.facts_table} "
-                "WHERE week_start IN {weeks:Array(Date)} "
-                f"GROUP BY {keys}",
+                f"SELECT {keys}, signals, records, now64(3, 'UTC') "
+                f"FROM {database}.{source.live_view} "
+                "WHERE week_start IN {weeks:Array(Date)}",
                 parameters={"weeks": weeks},
             )
             # Only now: every fact stamped up to the horizon was visible to the insert above.
