@@ -30,6 +30,7 @@ from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_stack.broker import free_port
+from waakhond_stack.environments import classifier_environment
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
 
@@ -70,6 +71,24 @@ def wait_until(check: object, timeout: float, what: str) -> None:
     raise TimeoutError(f"{what} not reached within {timeout}s")
 
 
+def classifier_process(
+    kafka: KafkaSettings, topics: TopicSettings, suffix: str, folder: Path
+) -> tuple[ServiceProcess, int]:
+    """The classifier as its own process in its own consumer group, on a free port; a short
+    batch window, so that signals reach the aggregator while the test waits."""
+    port = free_port()
+    environment = classifier_environment(
+        kafka,
+        topics,
+        app_id=f"classifier-{suffix}",
+        port=port,
+        data_dir=folder / "classifier",
+        batch_within_seconds=0.1,
+    )
+    process = ServiceProcess("classifier", ["classifier"], environment, folder / "classifier.log")
+    return process, port
+
+
 @dataclass(frozen=True)
 class Pipeline:
     intake_url: str
@@ -101,23 +120,7 @@ def pipeline(
     tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
     clickhouse = ClickHouseSettings(dsn=f"chdb://{chdb_path}", database=f"e2e_{suffix}")
 
-    classifier_port = free_port()
-    classifier = ServiceProcess(
-        "classifier",
-        ["classifier"],
-        {
-            "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-            "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-            "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-            "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-            "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
-            "WAAKHOND_CLASSIFIER_APP_ID": f"classifier-{suffix}",
-            "WAAKHOND_CLASSIFIER_WEB_PORT": str(classifier_port),
-            "WAAKHOND_CLASSIFIER_DATA_DIR": str(folder / "classifier"),
-            "WAAKHOND_CLASSIFIER_BATCH_WITHIN_SECONDS": "0.1",
-        },
-        folder / "classifier.log",
-    )
+    classifier, classifier_port = classifier_process(kafka_settings, topics, suffix, folder)
     intake = create_intake(IntakeSettings(api_keys_file=keys_file), kafka_settings, topics)
     aggregator = create_aggregator(
         # Noise off: these tests follow exact counts through the whole pipeline; the noise

@@ -26,6 +26,7 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_stack.broker import TansuBroker, free_port
 from waakhond_stack.demo import generate_signals
+from waakhond_stack.environments import aggregator_environment, classifier_environment
 from waakhond_stack.local_s3 import LocalS3
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
@@ -109,31 +110,28 @@ def test_broker_outage_is_503_then_recovers_without_loss(
         ensure_topics(kafka, topics)
         keys_file = tmp_path / "api-keys.json"
         tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
-        common = {"WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers}
         classifier_port, aggregator_port = free_port(), free_port()
         classifier = ServiceProcess(
             "classifier",
             ["classifier"],
-            {
-                **common,
-                "WAAKHOND_CLASSIFIER_APP_ID": f"classifier-{suffix}",
-                "WAAKHOND_CLASSIFIER_WEB_PORT": str(classifier_port),
-                "WAAKHOND_CLASSIFIER_DATA_DIR": str(tmp_path / "classifier"),
-            },
+            classifier_environment(
+                kafka,
+                app_id=f"classifier-{suffix}",
+                port=classifier_port,
+                data_dir=tmp_path / "classifier",
+            ),
             tmp_path / "classifier.log",
         )
         aggregator = ServiceProcess(
             "aggregator",
             ["aggregator"],
-            {
-                **common,
-                "WAAKHOND_AGGREGATOR_GROUP_ID": f"aggregator-{suffix}",
-                "WAAKHOND_AGGREGATOR_PORT": str(aggregator_port),
-                "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
-                "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
-                "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
-                "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
-            },
+            aggregator_environment(
+                kafka,
+                group_id=f"aggregator-{suffix}",
+                port=aggregator_port,
+                chdb_path=tmp_path / "chdb",
+                exact_counts=True,
+            ),
             tmp_path / "aggregator.log",
         )
         trends_url = f"http://127.0.0.1:{aggregator_port}"

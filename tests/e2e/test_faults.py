@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ServerThread, wait_until
+from tests.e2e.conftest import ServerThread, classifier_process, wait_until
 from tests.support import ORGANISATIONS
 from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_contract.settings import KafkaSettings, TopicSettings
@@ -24,6 +24,7 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_stack.broker import free_port
 from waakhond_stack.demo import generate_signals
+from waakhond_stack.environments import aggregator_environment
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
 
@@ -84,39 +85,21 @@ def test_no_acknowledged_signal_is_lost_or_counted_twice_under_kill_9(
     ensure_topics(kafka_settings, topics)
     keys_file = tmp_path / "api-keys.json"
     tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
-    common = {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-    }
-    classifier_port, aggregator_port = free_port(), free_port()
-    classifier = ServiceProcess(
-        "classifier",
-        ["classifier"],
-        {
-            **common,
-            "WAAKHOND_CLASSIFIER_APP_ID": f"classifier-{suffix}",
-            "WAAKHOND_CLASSIFIER_WEB_PORT": str(classifier_port),
-            "WAAKHOND_CLASSIFIER_DATA_DIR": str(tmp_path / "classifier"),
-            "WAAKHOND_CLASSIFIER_BATCH_WITHIN_SECONDS": "0.1",
-        },
-        tmp_path / "classifier.log",
-    )
+    classifier, classifier_port = classifier_process(kafka_settings, topics, suffix, tmp_path)
+    aggregator_port = free_port()
     aggregator = ServiceProcess(
         "aggregator",
         ["aggregator"],
-        {
-            **common,
-            "WAAKHOND_AGGREGATOR_GROUP_ID": f"aggregator-{suffix}",
-            "WAAKHOND_AGGREGATOR_PORT": str(aggregator_port),
-            "WAAKHOND_AGGREGATOR_BATCH_MAX_SECONDS": "0.3",
+        aggregator_environment(
+            kafka_settings,
+            topics,
+            group_id=f"aggregator-{suffix}",
+            port=aggregator_port,
+            chdb_path=tmp_path / "chdb",
+            batch_max_seconds=0.3,
             # Exact numbers through the API: no noise, suppression or rounding in this test.
-            "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
-            "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
-            "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
-            "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
-        },
+            exact_counts=True,
+        ),
         tmp_path / "aggregator.log",
     )
     trends_url = f"http://127.0.0.1:{aggregator_port}"

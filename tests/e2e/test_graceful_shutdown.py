@@ -16,6 +16,7 @@ from waakhond_contract.codec import encode
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_contract.vocabularies import Category
 from waakhond_stack.broker import free_port
+from waakhond_stack.environments import aggregator_environment, classifier_environment
 from waakhond_stack.processes import ServiceProcess
 
 
@@ -41,19 +42,16 @@ def test_aggregator_commits_on_sigterm_and_replays_nothing(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-        "WAAKHOND_AGGREGATOR_GROUP_ID": f"aggregator-{uuid.uuid4().hex[:8]}",
-        "WAAKHOND_AGGREGATOR_PORT": str(port),
+    env = aggregator_environment(
+        kafka_settings,
+        topics,
+        group_id=f"aggregator-{uuid.uuid4().hex[:8]}",
+        port=port,
         # A long batch window: SIGTERM arrives while the batch is still open.
-        "WAAKHOND_AGGREGATOR_BATCH_MAX_SECONDS": "30",
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
-        "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}",
-    }
+        batch_max_seconds=30,
+        chdb_path=tmp_path / "chdb",
+        exact_counts=True,
+    )
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
     for _ in range(200):
         signal = classified([Category.POLICY_GAP], observed_on="2025-02-05")
@@ -94,15 +92,13 @@ def test_classifier_commits_on_sigterm_and_replays_nothing(
     from tests.e2e.test_pipeline import read_all
 
     port = free_port()
-    env = {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-        "WAAKHOND_CLASSIFIER_APP_ID": f"classifier-{uuid.uuid4().hex[:8]}",
-        "WAAKHOND_CLASSIFIER_WEB_PORT": str(port),
-        "WAAKHOND_CLASSIFIER_DATA_DIR": str(tmp_path / "classifier"),
-    }
+    env = classifier_environment(
+        kafka_settings,
+        topics,
+        app_id=f"classifier-{uuid.uuid4().hex[:8]}",
+        port=port,
+        data_dir=tmp_path / "classifier",
+    )
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
     for _ in range(300):
         producer.send(topics.submitted, key=b"ZK02", value=encode(submitted(dt.date(2025, 2, 5))))

@@ -14,6 +14,11 @@ from waakhond_contract.vocabularies import DUTCH_LABELS, Category
 from waakhond_intake.auth.keys import create_key
 from waakhond_stack.broker import TansuBroker
 from waakhond_stack.demo import DEMO_ORGANISATIONS, LoadReport, generate_signals, load_signals
+from waakhond_stack.environments import (
+    aggregator_environment,
+    classifier_environment,
+    intake_environment,
+)
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
 
@@ -41,42 +46,41 @@ class EmbeddedStack:
         )
         self.kafka = KafkaSettings(bootstrap_servers=f"{config.host}:{config.broker_port}")
         self.topics = TopicSettings()
-        common = {
-            "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
-            "WAAKHOND_LOG_LEVEL": "INFO",
-        }
         logs = data / "logs"
         self.intake = ServiceProcess(
             "intake",
             ["intake"],
-            {
-                **common,
-                "WAAKHOND_INTAKE_HOST": config.host,
-                "WAAKHOND_INTAKE_PORT": str(config.intake_port),
-                "WAAKHOND_INTAKE_API_KEYS_FILE": str(self.keys_file),
-            },
+            intake_environment(
+                self.kafka,
+                host=config.host,
+                port=config.intake_port,
+                api_keys_file=self.keys_file,
+                log_level="INFO",
+            ),
             logs / "intake.log",
         )
         self.classifier = ServiceProcess(
             "classifier",
             ["classifier"],
-            {
-                **common,
-                "WAAKHOND_CLASSIFIER_WEB_HOST": config.host,
-                "WAAKHOND_CLASSIFIER_WEB_PORT": str(config.classifier_port),
-                "WAAKHOND_CLASSIFIER_DATA_DIR": str(data / "classifier"),
-            },
+            classifier_environment(
+                self.kafka,
+                host=config.host,
+                port=config.classifier_port,
+                data_dir=data / "classifier",
+                log_level="INFO",
+            ),
             logs / "classifier.log",
         )
         self.aggregator = ServiceProcess(
             "aggregator",
             ["aggregator"],
-            {
-                **common,
-                "WAAKHOND_AGGREGATOR_HOST": config.host,
-                "WAAKHOND_AGGREGATOR_PORT": str(config.aggregator_port),
-                "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{data / 'chdb'}",
-            },
+            aggregator_environment(
+                self.kafka,
+                host=config.host,
+                port=config.aggregator_port,
+                chdb_path=data / "chdb",
+                log_level="INFO",
+            ),
             logs / "aggregator.log",
         )
 

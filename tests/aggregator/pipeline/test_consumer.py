@@ -3,6 +3,7 @@ commit-after-insert or the write plan's view of everything written before it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import uuid
@@ -119,3 +120,68 @@ def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
     assert [(d["reason"], d["signal_id"]) for d in letters] == [
         ("conflicting_resubmission", str(signals[0].signal_id))
     ]
+
+
+def bucket(histogram: str, bound: str) -> float:
+    return REGISTRY.get_sample_value(f"{histogram}_bucket", {"le": bound}) or 0.0
+
+
+def test_lags_are_measured_from_submission_and_from_classification(
+    kafka_settings: KafkaSettings,
+    topics: TopicSettings,
+    clickhouse_client: Client,
+    clickhouse_settings: ClickHouseSettings,
+) -> None:
+    """The operations dashboard tells a slow classifier from a slow aggregator by these two."""
+    database = clickhouse_settings.database
+    settings = AggregatorSettings(group_id=f"aggregator-{uuid.uuid4().hex[:8]}")
+    prepare_database(clickhouse_client, database, settings)
+    consumer = AggregatorConsumer(
+        TrendStore(clickhouse_client, database),
+        load_region_reference(),
+        settings,
+        kafka_settings,
+        topics,
+    )
+    now = dt.datetime.now(dt.UTC)
+    signals = []
+    for _ in range(3):
+        signal = classified([Category.POLICY_GAP], observed_on="2025-02-04")
+        classification = signal.classification.model_copy(
+            update={"classified_at": now - dt.timedelta(seconds=20)}
+        )
+        signals.append(
+            signal.model_copy(
+                update={
+                    "submitted_at": now - dt.timedelta(seconds=40),
+                    "classification": classification,
+                }
+            )
+        )
+    processing, store = (
+        "waakhond_aggregator_processing_lag_seconds",
+        "waakhond_aggregator_store_lag_seconds",
+    )
+    before = {
+        (name, bound): bucket(name, bound)
+        for name in (processing, store)
+        for bound in ("10.0", "30.0", "60.0")
+    }
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
+    for signal in signals:
+        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
+    producer.flush()
+    producer.close()
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        wait_until(lambda: count_national(clickhouse_client, database) == (3, 3), 60, "stored")
+    finally:
+        stop.set()
+        worker.join(30)
+    grown = {key: bucket(*key) - value for key, value in before.items()}
+    # About 40 s since submission: above 30, within 60.
+    assert (grown[(processing, "30.0")], grown[(processing, "60.0")]) == (0, 3)
+    # About 20 s since classification: above 10, within 30.
+    assert (grown[(store, "10.0")], grown[(store, "30.0")]) == (0, 3)

@@ -200,8 +200,15 @@ def operations() -> OperationsDashboard:
     panels.add(
         "Pijplijn: vertraging van intake tot opslag",
         "Tijd van het indienen bij intake tot het opslaan in ClickHouse (p50, p95, p99), "
-        "inclusief het wachten in Kafka en de classificatie.",
-        quantiles("waakhond_aggregator_processing_lag_seconds"),
+        "inclusief het wachten in Kafka en de classificatie. De p95 vanaf de classificatie "
+        "laat zien welk deel van de vertraging na de classificatie ontstaat.",
+        (
+            *quantiles("waakhond_aggregator_processing_lag_seconds"),
+            Series(
+                quantile(0.95, "waakhond_aggregator_store_lag_seconds"),
+                "p95 vanaf classificatie",
+            ),
+        ),
         "s",
         12,
     )

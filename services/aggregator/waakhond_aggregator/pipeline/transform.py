@@ -48,6 +48,8 @@ SIGNAL_COLUMNS = (
     "classified_at",
     "content_fingerprint",
 )
+SUBMITTED_AT = SIGNAL_COLUMNS.index("submitted_at")
+CLASSIFIED_AT = SIGNAL_COLUMNS.index("classified_at")
 
 # str() of a StrEnum member goes through Python-level code; a dict lookup does not.
 _TEXT: dict[StrEnum, str] = {

@@ -39,6 +39,7 @@ from waakhond_stack.bench.common import (
     records_from_start,
 )
 from waakhond_stack.broker import free_port
+from waakhond_stack.environments import aggregator_environment
 from waakhond_stack.processes import ServiceProcess
 from waakhond_stack.topics import ensure_topics
 
@@ -48,21 +49,17 @@ COUNTER = "waakhond_aggregator_signals_stored_total"
 def aggregator_env(
     kafka: KafkaSettings, topics: TopicSettings, group: str, port: int, chdb: Path
 ) -> dict[str, str]:
-    return {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-        "WAAKHOND_AGGREGATOR_GROUP_ID": group,
-        "WAAKHOND_AGGREGATOR_HOST": HOST,
-        "WAAKHOND_AGGREGATOR_PORT": str(port),
+    return aggregator_environment(
+        kafka,
+        topics,
+        group_id=group,
+        host=HOST,
+        port=port,
+        chdb_path=chdb,
         # Exact counts through the API: the end-to-end stage reads totals.
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_MIN_COUNT": "1",
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_ROUNDING_BASE": "1",
-        "WAAKHOND_AGGREGATOR_DISCLOSURE_NOISE": "false",
-        "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{chdb}",
-        "WAAKHOND_LOG_LEVEL": "WARNING",
-    }
+        exact_counts=True,
+        log_level="WARNING",
+    )
 
 
 def read_classified(kafka: KafkaSettings, topic: str, count: int, timeout: float) -> list[bytes]:

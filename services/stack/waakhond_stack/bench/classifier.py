@@ -22,24 +22,22 @@ from waakhond_stack.bench.common import (
     ratio,
 )
 from waakhond_stack.broker import free_port
+from waakhond_stack.environments import classifier_environment
 from waakhond_stack.processes import ServiceProcess
 
 
 def classifier_env(
     kafka: KafkaSettings, topics: TopicSettings, app_id: str, port: int, data_dir: Path
 ) -> dict[str, str]:
-    return {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-        "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
-        "WAAKHOND_CLASSIFIER_APP_ID": app_id,
-        "WAAKHOND_CLASSIFIER_WEB_HOST": HOST,
-        "WAAKHOND_CLASSIFIER_WEB_PORT": str(port),
-        "WAAKHOND_CLASSIFIER_DATA_DIR": str(data_dir),
-        "WAAKHOND_LOG_LEVEL": "WARNING",
-    }
+    return classifier_environment(
+        kafka,
+        topics,
+        app_id=app_id,
+        host=HOST,
+        port=port,
+        data_dir=data_dir,
+        log_level="WARNING",
+    )
 
 
 def _drain(

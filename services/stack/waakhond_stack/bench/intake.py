@@ -22,6 +22,7 @@ from waakhond_intake.auth.keys import create_key
 from waakhond_stack.bench.common import HOST, ModuleProcess, StageRatio, ratio
 from waakhond_stack.broker import free_port
 from waakhond_stack.demo import DEMO_ORGANISATIONS, generate_signals
+from waakhond_stack.environments import intake_environment
 from waakhond_stack.processes import ServiceProcess
 
 
@@ -111,19 +112,17 @@ def issue_keys(keys_file: Path) -> dict[str, str]:
 def intake_env(
     kafka: KafkaSettings, topics: TopicSettings, port: int, keys: Path
 ) -> dict[str, str]:
-    return {
-        "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
-        "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
-        "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
-        "WAAKHOND_INTAKE_HOST": HOST,
-        "WAAKHOND_INTAKE_PORT": str(port),
-        "WAAKHOND_INTAKE_API_KEYS_FILE": str(keys),
+    return intake_environment(
+        kafka,
+        topics,
+        host=HOST,
+        port=port,
+        api_keys_file=keys,
         # The per-organisation limit (100/s) would measure the limiter, not intake.
-        "WAAKHOND_INTAKE_RATE_LIMIT_SIGNALS_PER_SECOND": "1000000",
-        "WAAKHOND_INTAKE_RATE_LIMIT_BURST": "1000000",
-        "WAAKHOND_LOG_LEVEL": "WARNING",
-    }
+        rate_limit_signals_per_second=1_000_000,
+        rate_limit_burst=1_000_000,
+        log_level="WARNING",
+    )
 
 
 def measure_intake(
