@@ -121,11 +121,17 @@ class SignalPublisher:
             log.warning(
                 "replaced a Kafka producer that delivered nothing while the broker was reachable"
             )
-            if stale is not None and not self._stopping.is_set():
-                # Its records were never acknowledged, so none was answered 202.
-                stale.close(timeout=0)
         finally:
             self._replacing.release()
+        if stale is not None and not self._stopping.is_set():
+            # Its records were never acknowledged, so none was answered 202. kafka-python
+            # flushes before it closes and raises if that does not finish in time, leaving
+            # its sender thread running; within the delivery timeout every pending record
+            # has expired, so the flush ends and the producer really closes.
+            try:
+                stale.close(timeout=self._policy.delivery_timeout_seconds + 1)
+            except Exception as error:  # kafka-python raises several types here
+                log.warning("the replaced Kafka producer did not close cleanly: %s", error)
 
     def broker_reachable(self, timeout: float = 1.0) -> bool:
         """A producer exists and a bootstrap server accepts TCP connections."""

@@ -28,6 +28,7 @@ class ServiceProcess:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
+        self._close_log()  # a restart after kill() reopens it
         self._log = self.log_file.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "waakhond_stack", *self.args],
@@ -56,9 +57,7 @@ class ServiceProcess:
         """SIGTERM first, so the service finishes its batch and commits."""
         terminate_gracefully(self._process, timeout)
         self._process = None
-        if self._log:
-            self._log.close()
-            self._log = None
+        self._close_log()
 
     def kill(self) -> None:
         """SIGKILL: no chance to finish anything (fault tests)."""
@@ -66,3 +65,9 @@ class ServiceProcess:
             self._process.kill()
             self._process.wait()
         self._process = None
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
