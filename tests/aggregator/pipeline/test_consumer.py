@@ -10,10 +10,14 @@ import uuid
 from collections.abc import Sequence
 
 from clickhouse_connect.driver.client import Client
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 
-from tests.aggregator.pipeline.test_consumer_faults import count_national
+from tests.aggregator.pipeline.test_consumer_faults import (
+    consuming,
+    count_national,
+    send_classified,
+)
 from tests.aggregator.pipeline.test_transform import classified
 from tests.e2e.conftest import wait_until
 from tests.e2e.test_pipeline import read_all
@@ -23,7 +27,6 @@ from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
 from waakhond_aggregator.pipeline.dedup import StoredVersion
 from waakhond_aggregator.pipeline.sink import TrendStore
 from waakhond_aggregator.pipeline.transform import SignalRows
-from waakhond_contract.codec import encode
 from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 from waakhond_contract.vocabularies import Category
@@ -85,16 +88,9 @@ def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
     # One partition (one key), so the first 50 make the first batch; the same signal_id
     # with other content follows in a later batch and must meet the first version.
     conflicting = signals[0].model_copy(update={"description": signals[0].description + " anders"})
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
-    for signal in [*signals, conflicting]:
-        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
-    producer.flush()
-    producer.close()
+    send_classified(kafka_settings, topics.classified, [*signals, conflicting])
 
-    stop = threading.Event()
-    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
-    worker.start()
-    try:
+    with consuming(consumer):
         assert store.first_insert_waiting.wait(60)
         # The first batch (50) is being written; the consumer reads on into the next one.
         wait_until(lambda: open_messages() > 50, 30, "next batch read beside the write")
@@ -106,10 +102,6 @@ def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
             lambda: committed(kafka_settings, group, topics.classified) == 121, 60, "committed"
         )
         assert count_national(clickhouse_client, database) == (120, 120)
-    finally:
-        stop.set()
-        worker.join(30)
-    assert not worker.is_alive()
     # Writes never overlap: each lookup comes after the previous batch was inserted.
     assert store.calls[:3] == ["lookup", "insert", "inserted"]
     assert all(
@@ -167,19 +159,9 @@ def test_lags_are_measured_from_submission_and_from_classification(
         for name in (processing, store)
         for bound in ("10.0", "30.0", "60.0")
     }
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
-    for signal in signals:
-        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
-    producer.flush()
-    producer.close()
-    stop = threading.Event()
-    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
-    worker.start()
-    try:
+    send_classified(kafka_settings, topics.classified, signals)
+    with consuming(consumer):
         wait_until(lambda: count_national(clickhouse_client, database) == (3, 3), 60, "stored")
-    finally:
-        stop.set()
-        worker.join(30)
     grown = {key: bucket(*key) - value for key, value in before.items()}
     # About 40 s since submission: above 30, within 60.
     assert (grown[(processing, "30.0")], grown[(processing, "60.0")]) == (0, 3)

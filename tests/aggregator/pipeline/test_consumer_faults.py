@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from clickhouse_connect.driver.client import Client
 from kafka import KafkaProducer
@@ -21,6 +22,7 @@ from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
 from waakhond_aggregator.pipeline.sink import TrendStore
 from waakhond_aggregator.pipeline.transform import SignalRows
 from waakhond_contract.codec import encode
+from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 from waakhond_contract.vocabularies import Category
@@ -40,6 +42,29 @@ class FaultInjectingTrendStore(TrendStore):
             self.failures_left -= 1
             raise ConnectionError("injected: ClickHouse unavailable")
         super().insert(rows)
+
+
+def send_classified(kafka: KafkaSettings, topic: str, signals: Iterable[SignalClassified]) -> None:
+    """Onto one partition (one key), so the consumer reads them in this order."""
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
+    for signal in signals:
+        producer.send(topic, key=b"ZK02", value=encode(signal))
+    producer.flush()
+    producer.close()
+
+
+@contextmanager
+def consuming(consumer: AggregatorConsumer) -> Iterator[None]:
+    """Runs the consumer in a thread; on leaving, stops it and checks that it finished."""
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()
 
 
 def count_national(client: Client, database: str) -> tuple[int, int]:
@@ -67,25 +92,12 @@ def test_insert_failures_are_retried_without_loss_or_duplicates(
     prepare_database(clickhouse_client, database, settings)
     store = FaultInjectingTrendStore(clickhouse_client, database, failures=4)
     consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
-    stop = threading.Event()
-    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
 
     signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
-    for signal in signals:
-        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
     # A redelivered copy of some of them, as after a crash.
-    for signal in signals[:30]:
-        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
-    producer.flush()
-    producer.close()
+    send_classified(kafka_settings, topics.classified, [*signals, *signals[:30]])
 
-    worker.start()
-    try:
+    with consuming(consumer):
         wait_until(lambda: count_national(clickhouse_client, database)[0] >= 120, 60, "counted")
         assert store.insert_calls > 4  # it failed four times and went on
         assert count_national(clickhouse_client, database) == (120, 120)
-    finally:
-        stop.set()
-        worker.join(30)
-    assert not worker.is_alive()
