@@ -4,7 +4,9 @@ is replaced, and intake accepts again without a restart."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kafka import KafkaProducer
@@ -83,3 +85,34 @@ def test_a_failing_producer_is_kept_while_the_broker_is_unreachable(
     asyncio.run(scenario())
     time.sleep(0.5)
     assert publisher._producer is stuck
+
+
+def test_sends_do_not_wait_behind_other_work_in_the_default_thread_pool(
+    kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    """Redaction runs in asyncio's default pool; a publish must not queue behind it."""
+    publisher = SignalPublisher(kafka_settings, topics.submitted, ProducerPolicy())
+    publisher.start()
+    record = [OutgoingRecord(key=b"mee-noord", value=b"{}")]
+    release = threading.Event()
+
+    async def scenario() -> list[BaseException | None]:
+        deadline = time.monotonic() + 30
+        while not publisher.broker_reachable():
+            assert time.monotonic() < deadline, "the publisher never connected"
+            await asyncio.sleep(0.1)
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(1))
+        busy = loop.run_in_executor(None, release.wait, 30)  # the pool's only worker
+        try:
+            return await asyncio.wait_for(publisher.publish(record), timeout=10)
+        finally:
+            release.set()
+            await busy
+
+    try:
+        outcomes = asyncio.run(scenario())
+    finally:
+        release.set()
+        publisher.close()
+    assert outcomes == [None]

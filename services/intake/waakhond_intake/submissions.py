@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from waakhond_contract.codec import encode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmission, SignalSubmitted
-from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_intake.privacy import Finding, KindCount, RedactionResult, Redactor
 from waakhond_intake.publisher import OutgoingRecord
 
@@ -39,12 +38,16 @@ class NothingLeftError(Exception):
     """After redaction the description is too short to be a signal."""
 
 
-def partition_key(submission: SignalSubmission) -> bytes:
-    """The care-office region: one region's signals share a partition and keep their order."""
-    municipality = load_region_reference().resolve(
-        submission.municipality_code, submission.observed_on
-    )
-    return municipality.region(RegionLevel.ZORGKANTOORREGIO).code.encode()
+def partition_key(organisation_id: str) -> bytes:
+    """The organisation: every version of a signal shares a partition and keeps its order.
+
+    A signal's identity is (organisation, client_ref), so a resubmission with
+    another municipality still reaches the same aggregator instance after the
+    first version, which then refuses it as a conflict. It also puts one
+    request's signals in one producer batch: the test broker's fetch cost
+    grows with the number of batches it stores (see bench/README.md).
+    """
+    return organisation_id.encode()
 
 
 def prepare_signal(
@@ -73,6 +76,6 @@ def prepare_signal(
         raise NothingLeftError from error
     return PreparedSignal(
         signal_id=signal_id,
-        record=OutgoingRecord(key=partition_key(submission), value=encode(message)),
+        record=OutgoingRecord(key=partition_key(organisation_id), value=encode(message)),
         redactions=redaction.kind_counts(),
     )

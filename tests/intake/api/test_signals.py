@@ -46,7 +46,7 @@ def read_topic(kafka: KafkaSettings, topic: str, expected: int) -> list[tuple[by
     return records
 
 
-def test_accepted_signal_is_on_the_topic_keyed_by_region(
+def test_accepted_signal_is_on_the_topic_keyed_by_organisation(
     intake: TestClient, tokens: dict[str, str], kafka_settings: KafkaSettings, topics: TopicSettings
 ) -> None:
     body = valid_submission(client_ref="2025-000123")
@@ -54,13 +54,19 @@ def test_accepted_signal_is_on_the_topic_keyed_by_region(
     assert response.status_code == 202, response.text
     signal_id = uuid.UUID(response.json()["signal_id"])
     assert signal_id == derive_signal_id("mee-noord", "2025-000123")
+    # The same signal resubmitted with a municipality in another care-office region
+    # (Amsterdam -> Groningen): both versions must share a partition, in order, so one
+    # aggregator instance sees the conflict.
+    moved = valid_submission(client_ref="2025-000123", municipality_code="GM0014")
+    resubmitted = intake.post("/v1/signals", json=moved, headers=bearer(tokens["mee-noord"]))
+    assert resubmitted.status_code == 202, resubmitted.text
 
-    ((key, value),) = read_topic(kafka_settings, topics.submitted, 1)
-    message = decode(SignalSubmitted, value)
-    assert message.signal_id == signal_id
-    assert message.organisation_id == "mee-noord"
-    assert key == b"ZK02"  # care-office region Amsterdam
-    assert b"2025-000123" not in value  # the client_ref stays at intake
+    records = read_topic(kafka_settings, topics.submitted, 2)
+    messages = [decode(SignalSubmitted, value) for _, value in records]
+    assert [m.signal_id for m in messages] == [signal_id, signal_id]
+    assert [m.municipality_code for m in messages] == ["GM0363", "GM0014"]
+    assert [key for key, _ in records] == [b"mee-noord", b"mee-noord"]
+    assert all(b"2025-000123" not in value for _, value in records)  # client_ref stays at intake
 
 
 def test_retry_gets_the_same_signal_id(intake: TestClient, tokens: dict[str, str]) -> None:

@@ -3,8 +3,9 @@
 Same uvicorn settings and the same ``SignalPublisher`` (acks=all, lz4, linger
 5 ms, 202 only after the broker's acknowledgement) as intake, but no
 authentication, validation, redaction, rate limit or audit. Each signal's body
-is produced as it came, keyed by its municipality, so the broker sees records
-of the size intake produces. Run as ``python -m waakhond_stack.bench.bare_intake``
+is produced as it came, keyed by the caller's key id (intake keys by the
+organisation the key belongs to), so the broker sees records and batches of
+the size intake produces. Run as ``python -m waakhond_stack.bench.bare_intake``
 with the ``WAAKHOND_KAFKA_*``, ``WAAKHOND_TOPIC_*`` and ``WAAKHOND_INTAKE_PORT``
 variables.
 """
@@ -24,11 +25,14 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.publisher import OutgoingRecord, ProducerPolicy, SignalPublisher
 
 
-def _record(item: dict[str, object]) -> OutgoingRecord:
-    return OutgoingRecord(
-        key=str(item.get("municipality_code", "")).encode(),
-        value=json.dumps(item, ensure_ascii=False).encode(),
-    )
+def _caller(request: Request) -> bytes:
+    """The key id of ``Bearer wk.<key id>.<secret>``: one per organisation, as intake keys."""
+    parts = request.headers.get("authorization", "").split(".")
+    return parts[1].encode() if len(parts) == 3 else b""
+
+
+def _record(item: dict[str, object], key: bytes) -> OutgoingRecord:
+    return OutgoingRecord(key=key, value=json.dumps(item, ensure_ascii=False).encode())
 
 
 def create_bare_app(
@@ -59,12 +63,13 @@ def create_bare_app(
 
     @app.post("/v1/signals")
     async def single(request: Request) -> Response:
-        return await publish([_record(json.loads(await request.body()))])
+        return await publish([_record(json.loads(await request.body()), _caller(request))])
 
     @app.post("/v1/signals/batch")
     async def batch(request: Request) -> Response:
         items = json.loads(await request.body())["signals"]
-        return await publish([_record(item) for item in items])
+        key = _caller(request)
+        return await publish([_record(item, key) for item in items])
 
     @app.get("/readyz")
     async def readyz() -> Response:
