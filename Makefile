@@ -39,6 +39,7 @@ bench: venv
 	$(BIN)/waakhond bench classifier --output bench/results/classifier.json
 	$(BIN)/waakhond bench trends --output bench/results/trend_query.json
 	$(BIN)/waakhond bench pipeline --output bench/results/pipeline.json
+	$(BIN)/waakhond bench broker --output bench/results/broker.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from waakhond_stack.bench.broker import BrokerParameters, measure_fetch_cost
 from waakhond_stack.bench.common import percentile_from_buckets
 
 
@@ -73,3 +74,14 @@ def test_pipeline_bench_writes_every_part(tmp_path: Path) -> None:
         "broker",
     }
     assert "memory (RSS MiB)" in run.stdout
+
+
+@pytest.mark.e2e
+def test_broker_bench_measures_every_stored_batch_count() -> None:
+    parameters = BrokerParameters(stored_batches=(0, 400), batches_per_s=100, steady_seconds=1)
+    results = measure_fetch_cost(parameters)
+    # Each steady phase starts after the fill and adds its own batches on top.
+    assert all(r.stored_batches >= n for r, n in zip(results, (0, 400), strict=True))
+    assert results[0].stored_batches == 0
+    assert all(r.records_read > 0 for r in results)
+    assert all(r.broker_cores >= 0 and r.wait_p95_s >= r.wait_p50_s for r in results)

@@ -21,6 +21,7 @@ from waakhond_classifier.model.commands import (
 from waakhond_contract.log_format import configure_logging
 from waakhond_contract.schema_export import PUBLISHED_SCHEMAS, write_schemas
 from waakhond_intake.privacy.commands import redact_command
+from waakhond_stack.bench.broker import broker_bench_command
 from waakhond_stack.bench.commands import pipeline_bench_command
 
 app = typer.Typer(
@@ -61,6 +62,9 @@ bench_app.command("dashboards", help="Dashboard panel query latency on generated
 )
 bench_app.command("pipeline", help="Each pipeline stage against the limit of the part under it.")(
     pipeline_bench_command
+)
+bench_app.command("broker", help="The test broker's fetch cost against the batches it holds.")(
+    broker_bench_command
 )
 
 DEFAULT_KEYS_FILE = Path(os.environ.get("WAAKHOND_INTAKE_API_KEYS_FILE", "api-keys.json"))
