@@ -80,7 +80,7 @@ def test_pipeline_bench_writes_every_part(tmp_path: Path) -> None:
 def test_broker_bench_measures_every_stored_batch_count() -> None:
     parameters = BrokerParameters(stored_batches=(0, 400), batches_per_s=100, steady_seconds=1)
     results = measure_fetch_cost(parameters)
-    # Each steady phase starts after the fill and adds its own batches on top.
+    # A steady phase adds batches too, so a later count may start above its target.
     assert all(r.stored_batches >= n for r, n in zip(results, (0, 400), strict=True))
     assert results[0].stored_batches == 0
     assert all(r.records_read > 0 for r in results)
