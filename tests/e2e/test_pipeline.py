@@ -70,6 +70,13 @@ def post(pipeline: Pipeline, organisation: str, path: str, body: Any) -> httpx.R
     )
 
 
+def care_office(body: dict[str, Any]) -> str:
+    municipality = load_region_reference().resolve(
+        body["municipality_code"], dt.date.fromisoformat(body["observed_on"])
+    )
+    return municipality.region(RegionLevel.ZORGKANTOORREGIO).code
+
+
 def expected_counts(
     signals: dict[uuid.UUID, dict[str, Any]], labels: dict[uuid.UUID, tuple[str, ...]]
 ) -> Counter[tuple[str, str, str]]:
@@ -111,9 +118,20 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
             assert uuid.UUID(response.json()["signal_id"]) in unique
             messages += 1
 
-    # A client_ref reused with other content: dead-lettered, the first version stands.
+    # A client_ref reused with other content, in another care-office region (so another
+    # region's partition if records were keyed by region): dead-lettered, the first stands.
     original = by_org["mee-noord"][20]
-    conflicting = {**original, "description": original["description"] + " Aangevuld later."}
+    moved_to = next(
+        code
+        for code in ("GM0014", "GM0363")  # Groningen, Amsterdam: two care-office regions
+        if care_office({**original, "municipality_code": code}) != care_office(original)
+    )
+    conflicting = {
+        **original,
+        "municipality_code": moved_to,
+        "description": original["description"] + " Aangevuld later.",
+    }
+    assert care_office(conflicting) != care_office(original)
     assert post(pipeline, "mee-noord", "/v1/signals", conflicting).status_code == 202
 
     # Redelivery: the same classified records a second time, byte for byte.
