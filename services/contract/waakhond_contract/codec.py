@@ -30,7 +30,28 @@ def encode(message: ContractModel) -> bytes:
 
 
 def decode(model: type[M], raw: bytes | None) -> M:
-    """Decode one message or raise ``DecodeError`` saying why it cannot be processed."""
+    """Decode one message or raise ``DecodeError`` saying why it cannot be processed.
+
+    A valid message is parsed and validated in one pass by pydantic's own JSON
+    parser. Only a message that pass refuses goes through ``decode_stepwise``,
+    which finds the reason; the outcome is the same as ``decode_stepwise``'s for
+    every message (a property test holds the two together). A valid classified
+    signal takes about 11 us instead of 18.
+    """
+    if raw is not None and len(raw) <= MAX_MESSAGE_BYTES:
+        try:
+            message = model.model_validate_json(raw)
+        except ValidationError:
+            pass
+        else:
+            # The field has a default; a message without it is refused, not assumed current.
+            if "schema_version" in message.model_fields_set:
+                return message
+    return decode_stepwise(model, raw)
+
+
+def decode_stepwise(model: type[M], raw: bytes | None) -> M:
+    """Each check in turn: size, JSON, schema version, then the model's own validation."""
     if raw is None:
         raise DecodeError(DeadLetterReason.INVALID_MESSAGE, "message has no value")
     if len(raw) > MAX_MESSAGE_BYTES:
