@@ -40,6 +40,7 @@ bench: venv
 	$(BIN)/waakhond bench trends --output bench/results/trend_query.json
 	$(BIN)/waakhond bench pipeline --output bench/results/pipeline.json
 	$(BIN)/waakhond bench broker --output bench/results/broker.json
+	$(BIN)/waakhond bench lookup --output bench/results/lookup.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

@@ -317,5 +317,47 @@ def bench_trends(
     typer.echo(f"written to {output}")
 
 
+@bench_app.command("lookup")
+def bench_lookup(
+    sizes: Annotated[
+        list[int] | None, typer.Option("--stored", help="Stored signal counts to measure at.")
+    ] = None,
+    batch: Annotated[
+        list[int] | None, typer.Option("--batch", help="Signal ids per lookup.")
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Timed lookups per case, each with fresh ids.")] = 5,
+    data_dir: Annotated[Path, typer.Option(help="A fresh chDB folder.")] = Path(
+        "data/bench-lookup"
+    ),
+    output: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
+        "bench/results/lookup.json"
+    ),
+) -> None:
+    """The aggregator's lookup of stored signals before each insert, as the store grows."""
+    import shutil
+
+    from waakhond_aggregator.lookup_bench import (
+        LookupParameters,
+        lookup_table,
+        measure_lookups,
+        write_lookup_results,
+    )
+    from waakhond_aggregator.storage.client import connect
+    from waakhond_contract.settings import ClickHouseSettings
+
+    defaults = LookupParameters()
+    parameters = LookupParameters(
+        sizes=tuple(sizes or defaults.sizes),
+        batch_sizes=tuple(batch or defaults.batch_sizes),
+        runs=runs,
+    )
+    shutil.rmtree(data_dir, ignore_errors=True)
+    client = connect(ClickHouseSettings(dsn=f"chdb://{data_dir.resolve()}"))
+    timings = measure_lookups(client, "bench", parameters)
+    write_lookup_results(timings, output)
+    typer.echo(lookup_table(timings))
+    typer.echo(f"written to {output}")
+
+
 def main() -> None:
     app()

@@ -25,7 +25,7 @@ from waakhond_stack.topics import ensure_topics
 
 @dataclass(frozen=True, slots=True)
 class PipelineParameters:
-    intake_signals: int = 4000
+    intake_signals: int = 20_000
     intake_concurrency: int = 8
     intake_batch_size: int = 100
     intake_max_seconds: float = 60.0
@@ -118,7 +118,7 @@ def pipeline_bench_command(
     rate: Annotated[float, typer.Option(help="Offered signals/s in the steady phase.")] = 500.0,
     intake_signals: Annotated[
         int, typer.Option(help="Signals per intake batch run (a quarter for single posts).")
-    ] = 4000,
+    ] = 20_000,
     concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients for intake.")] = 8,
     throughput_signals: Annotated[
         int, typer.Option(help="Signals in the end-to-end throughput phase.")
