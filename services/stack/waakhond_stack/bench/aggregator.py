@@ -151,6 +151,12 @@ def measure_aggregator(
     finally:
         real.stop()
     rows_per_signal = (signals + facts) / signals if signals else 0.0
+    notes: dict[str, str] = {}
+    if drain.messages == 0:
+        notes["note"] = (
+            f"all {signals} signals were stored in the first batch, so no drain was timed; "
+            f"the backlog must be larger than the aggregator's batch of {batch}"
+        )
     return StageRatio(
         stage="aggregator",
         unit="signals/s",
@@ -172,5 +178,6 @@ def measure_aggregator(
             if transform_seconds
             else 0.0,
             "seconds": round(drain.seconds, 2),
+            **notes,
         },
     )

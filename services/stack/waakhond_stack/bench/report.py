@@ -55,6 +55,8 @@ def table(report: PipelineReport) -> str:
             f"{stage.stage:<38} {stage.rate:>10.1f} {stage.limit:>10.1f} {stage.ratio:>6.2f}"
             f"  >= {TARGETS['stage_ratio']:.2f} {verdict}"
         )
+        if "note" in stage.detail:
+            lines.append(f"  note: {stage.detail['note']}")
     result = report.end_to_end
     if result is not None:
         latency, throughput = result.latency, result.throughput
