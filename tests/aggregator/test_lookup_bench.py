@@ -11,6 +11,7 @@ import json
 import uuid
 from pathlib import Path
 
+import pytest
 from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.lookup_bench import (
@@ -40,3 +41,11 @@ def test_every_stored_id_is_found_and_no_new_one(clickhouse_client: Client, tmp_
     write_lookup_results(timings, output)
     assert len(json.loads(output.read_text())) == len(timings)
     assert len(lookup_table(timings).splitlines()) == len(timings) + 1
+
+
+def test_a_store_too_small_for_distinct_stored_ids_per_run_is_refused(
+    clickhouse_client: Client,
+) -> None:
+    parameters = LookupParameters(sizes=(500,), batch_sizes=(200,), runs=3)
+    with pytest.raises(ValueError, match="too few"):
+        measure_lookups(clickhouse_client, f"t_{uuid.uuid4().hex[:10]}", parameters)

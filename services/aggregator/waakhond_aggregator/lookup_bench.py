@@ -116,6 +116,13 @@ def _time_lookups(
 def measure_lookups(
     client: Client, database: str, parameters: LookupParameters
 ) -> list[LookupTiming]:
+    smallest, largest_batch = min(parameters.sizes), max(parameters.batch_sizes)
+    if smallest < largest_batch * parameters.runs:
+        # Each run of the "all stored" case needs ids of its own.
+        raise ValueError(
+            f"{smallest} stored signals are too few for {parameters.runs} runs of "
+            f"{largest_batch} distinct stored ids"
+        )
     _prepare(client, database)
     store = TrendStore(client, database)
     timings: list[LookupTiming] = []
