@@ -29,6 +29,7 @@ from pathlib import Path
 from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.pipeline.transform import SIGNAL_COLUMNS
 from waakhond_aggregator.storage.migrate import apply_migrations
 
 
@@ -52,10 +53,7 @@ class LookupTiming:
 
 
 _FILL = """
-    INSERT INTO {db}.signals (signal_id, organisation_id, submitted_at, observed_on, week_start,
-        municipality_code, region_year, law_domains, life_domains, target_groups, age_band,
-        supporter_type, description, suggested_categories, categories, scores, needs_review,
-        model_version, classified_at, content_fingerprint)
+    INSERT INTO {db}.signals ({columns})
     SELECT
         generateUUIDv4(number),
         'org-' || toString(number % 40),
@@ -126,11 +124,10 @@ def measure_lookups(
     _prepare(client, database)
     store = TrendStore(client, database)
     timings: list[LookupTiming] = []
+    fill = _FILL.format(db=database, columns=", ".join(SIGNAL_COLUMNS))
     filled = 0
     for size in sorted(parameters.sizes):
-        client.command(
-            _FILL.format(db=database), parameters={"first": filled, "count": size - filled}
-        )
+        client.command(fill, parameters={"first": filled, "count": size - filled})
         filled = size
         # Merged, as a table this size is after a while in production.
         client.command(f"OPTIMIZE TABLE {database}.signals FINAL")

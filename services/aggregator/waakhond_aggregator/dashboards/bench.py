@@ -25,6 +25,7 @@ from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.dashboards.build import generate
 from waakhond_aggregator.dashboards.macros import QueryContext, expand
+from waakhond_aggregator.pipeline.transform import SIGNAL_COLUMNS
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy, write_disclosure_policy
@@ -38,10 +39,7 @@ LAST_DAY = dt.date(2025, 12, 28)
 WEEKS = 104
 
 _SIGNALS = """
-INSERT INTO {db}.signals (signal_id, organisation_id, submitted_at, observed_on, week_start,
-    municipality_code, region_year, law_domains, life_domains, target_groups, age_band,
-    supporter_type, description, suggested_categories, categories, scores, needs_review,
-    model_version, classified_at, content_fingerprint)
+INSERT INTO {db}.signals ({columns})
 WITH
     (SELECT groupArray(municipality_code) FROM
         (SELECT DISTINCT municipality_code FROM {db}.region_reference
@@ -97,7 +95,7 @@ def seed(client: Client, signals: int, replay_share: float = 0.05) -> dict[str, 
     apply_migrations(client, DATABASE)
     store_reference(client, DATABASE, load_region_reference())
     write_disclosure_policy(client, DATABASE, DisclosurePolicy())
-    insert = _SIGNALS.format(db=DATABASE, weeks=WEEKS)
+    insert = _SIGNALS.format(db=DATABASE, weeks=WEEKS, columns=", ".join(SIGNAL_COLUMNS))
     batch = 50_000
     for first in range(0, signals, batch):
         parameters = {"first": first, "count": min(batch, signals - first), "last": LAST_DAY}
