@@ -6,6 +6,7 @@ Timings are not checked: this machine is shared and the sizes are too small to m
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from waakhond_stack.bench.broker import BrokerParameters, measure_fetch_cost
-from waakhond_stack.bench.common import percentile_from_buckets
+from waakhond_stack.bench.common import percentile_from_buckets, rss_mib, tree_rss_mib
 
 
 def test_percentiles_interpolate_inside_buckets() -> None:
@@ -21,6 +22,28 @@ def test_percentiles_interpolate_inside_buckets() -> None:
     assert percentile_from_buckets(buckets, 0.5) == 1.0
     assert percentile_from_buckets(buckets, 0.75) == 1.5
     assert percentile_from_buckets([], 0.5) == 0.0
+
+
+def test_a_process_memory_includes_its_children() -> None:
+    # A child that holds 200 MiB, as the classifier's model process holds the model.
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; b = b'x' * (200 << 20); print(1); "
+            "sys.stdout.flush(); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"1\n"
+        own, tree = rss_mib(os.getpid()), tree_rss_mib(os.getpid())
+        assert tree - own >= 200
+        assert tree_rss_mib(None) == 0.0
+    finally:
+        child.kill()
+        child.wait()
 
 
 # Its own process: the benchmark opens chDB paths of its own, and a process may hold only one.

@@ -6,7 +6,15 @@ acknowledged by the broker. faust's ``take_events`` acks a batch when the loop
 moves on, even when the batch failed; each message therefore carries one extra
 reference from the start of its batch, released only after delivery, so a
 crash or shutdown mid-batch leaves the offsets uncommitted and the batch is
-read again. Duplicates are harmless downstream: the aggregator is idempotent on
+read again.
+
+The model runs in child processes (``offload``) while faust reads and delivers:
+up to ``WAAKHOND_CLASSIFIER_PROCESSES`` batches are classified ahead of the one
+being delivered. Batches are delivered and acknowledged in the order they were
+read, so records of one partition leave in the order they came. A failure in
+classifying or delivering stops the worker (a dead child process cannot be
+told from a failing batch); what it had not acknowledged is read again by the
+next instance. Duplicates are harmless downstream: the aggregator is idempotent on
 signal_id. faust's exactly-once mode is not used (it needs transactions, which
 the test broker does not support for aiokafka).
 """
@@ -23,10 +31,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from waakhond_classifier.config import ClassifierSettings
 from waakhond_classifier.model.base import SignalClassifier
-from waakhond_classifier.processing import (
-    OutgoingMessage,
-    classify_messages,
-)
+from waakhond_classifier.offload import ClassifierProcesses
+from waakhond_classifier.processing import BatchOutcome, OutgoingMessage
 from waakhond_classifier.transport import App
 from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.settings import KafkaSettings, TopicSettings
@@ -76,8 +82,23 @@ def new_faust_app(
     )
 
 
+_Batch = tuple[list[Any], "asyncio.Future[BatchOutcome]"]
+
+
+async def _put_while_alive(
+    ahead: asyncio.Queue[_Batch], batch: _Batch, delivering: asyncio.Task[None]
+) -> None:
+    """Queues ``batch``, or raises the delivering task's error if it stopped meanwhile."""
+    queued = asyncio.ensure_future(ahead.put(batch))
+    await asyncio.wait({queued, delivering}, return_when=asyncio.FIRST_COMPLETED)
+    if not queued.done():
+        queued.cancel()
+        delivering.result()
+        raise RuntimeError("batch delivery stopped")
+
+
 def create_app(
-    classifier: SignalClassifier,
+    processes: ClassifierProcesses,
     settings: ClassifierSettings | None = None,
     kafka: KafkaSettings | None = None,
     topics: TopicSettings | None = None,
@@ -112,40 +133,76 @@ def create_app(
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, settings.send_retry_max_seconds)
 
-    @app.agent(submitted_topic, name="classify-signals")
-    async def classify_signals(stream: Any) -> None:
-        async for events in stream.take_events(settings.batch_size, settings.batch_within_seconds):
-            for event in events:
-                event.message.incref()
-            await _process(events)
+    async def deliver_in_order(stream: Any, ahead: asyncio.Queue[_Batch]) -> None:
+        """Delivers each batch's records, then acknowledges its messages, in reading order."""
+        while True:
+            events, classifying = await ahead.get()
+            outcome = await classifying
+            records: list[tuple[Any, OutgoingMessage]] = [
+                (classified_topic, record) for record in outcome.classified
+            ]
+            records += [(deadletter_topic, record) for record in outcome.dead_letters]
+            await deliver(records)
+            DEAD_LETTERED.inc(len(outcome.dead_letters))
+            REVIEW.inc(outcome.needs_review)
+            for label, count in outcome.label_counts.items():
+                CLASSIFIED.labels(label).inc(count)
             for event in events:
                 await stream.ack(event)
 
-    async def _process(events: list[Any]) -> None:
-        messages = [
-            SourceMessage(
-                topic=event.message.topic,
-                partition=event.message.partition,
-                offset=event.message.offset,
-                key=event.message.key,
-                value=event.message.value,
-            )
-            for event in events
-        ]
-        BATCH_SIZE.observe(len(messages))
-        outcome = classify_messages(messages, classifier, dt.datetime.now(dt.UTC))
-        records: list[tuple[Any, OutgoingMessage]] = [
-            (classified_topic, record) for record in outcome.classified
-        ]
-        records += [(deadletter_topic, record) for record in outcome.dead_letters]
-        await deliver(records)
-        DEAD_LETTERED.inc(len(outcome.dead_letters))
-        REVIEW.inc(outcome.needs_review)
-        for label, count in outcome.label_counts.items():
-            CLASSIFIED.labels(label).inc(count)
+    async def stop_worker(error: Exception) -> None:
+        # Not an agent restart in place: the batches it held would stay
+        # unacknowledged while later ones are delivered, and a broken model
+        # process stays broken. The next instance reads them again.
+        log.critical("classifying or delivering a batch failed; stopping the worker: %r", error)
+        await app.crash(error)
+
+    async def deliver_until_failure(stream: Any, ahead: asyncio.Queue[_Batch]) -> None:
+        try:
+            await deliver_in_order(stream, ahead)
+        except Exception as error:
+            # Also while the agent waits for messages: nothing else would notice.
+            await stop_worker(error)
+            raise
+
+    @app.agent(submitted_topic, name="classify-signals")
+    async def classify_signals(stream: Any) -> None:
+        # Batches being classified or waiting for delivery, oldest first: one per
+        # child process, plus the one being delivered.
+        ahead: asyncio.Queue[_Batch] = asyncio.Queue(maxsize=processes.processes)
+        delivering = asyncio.create_task(deliver_until_failure(stream, ahead))
+        try:
+            async for events in stream.take_events(
+                settings.batch_size, settings.batch_within_seconds
+            ):
+                for event in events:
+                    event.message.incref()
+                BATCH_SIZE.observe(len(events))
+                try:
+                    classifying = processes.classify(
+                        [
+                            SourceMessage(
+                                topic=event.message.topic,
+                                partition=event.message.partition,
+                                offset=event.message.offset,
+                                key=event.message.key,
+                                value=event.message.value,
+                            )
+                            for event in events
+                        ],
+                        dt.datetime.now(dt.UTC),
+                    )
+                except Exception as error:
+                    await stop_worker(error)
+                    raise
+                await _put_while_alive(ahead, (events, classifying), delivering)
+        finally:
+            delivering.cancel()
 
     @app.page("/healthz")
     async def healthz(web: Any, _request: Any) -> Any:
+        if not processes.alive():
+            return web.json({"status": "model process gone"}, status=503)
         return web.json({"status": "ok"})
 
     @app.page("/readyz")
@@ -169,6 +226,8 @@ def run(
     topics: TopicSettings | None = None,
 ) -> None:
     """Run the worker until SIGTERM/SIGINT; faust stops the agent and commits what was acked."""
-    app = create_app(classifier, settings, kafka, topics)
-    worker = faust.Worker(app, loglevel="INFO", redirect_stdouts=False)
-    worker.execute_from_commandline()
+    settings = settings or ClassifierSettings()
+    with ClassifierProcesses(classifier, settings.processes) as processes:
+        app = create_app(processes, settings, kafka, topics)
+        worker = faust.Worker(app, loglevel="INFO", redirect_stdouts=False)
+        worker.execute_from_commandline()

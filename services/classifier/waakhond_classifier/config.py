@@ -18,3 +18,8 @@ class ClassifierSettings(BaseSettings):
     batch_size: int = Field(default=500, ge=1)
     batch_within_seconds: float = Field(default=0.2, gt=0)
     send_retry_max_seconds: float = Field(default=10.0, gt=0)
+    processes: int = Field(
+        default=1,
+        ge=1,
+        description="Child processes that run the model; each holds a copy of it.",
+    )

@@ -66,9 +66,9 @@ def rss_mib(pid: int | None) -> float:
     return round(int(match.group(1)) / 1024, 1) if match else 0.0
 
 
-def child_pid(command_name: str) -> int | None:
-    """The pid of this process's child with the given command name (the broker binary)."""
-    me = os.getpid()
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process in /proc."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -79,9 +79,32 @@ def child_pid(command_name: str) -> int | None:
         # Field 2 is "(comm)", which may hold spaces; the parent pid follows the closing paren.
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        found.append((int(entry.name), ppid, comm))
+    return found
+
+
+def child_pid(command_name: str) -> int | None:
+    """The pid of this process's child with the given command name (the broker binary)."""
+    me = os.getpid()
+    for pid, ppid, comm in _processes():
         if ppid == me and comm == command_name:
-            return int(entry.name)
+            return pid
     return None
+
+
+def tree_rss_mib(pid: int | None) -> float:
+    """RSS of ``pid`` and all its descendants (the classifier's model processes)."""
+    if pid is None:
+        return 0.0
+    children: dict[int, list[int]] = {}
+    for child, parent, _ in _processes():
+        children.setdefault(parent, []).append(child)
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return round(sum(rss_mib(member) for member in tree), 1)
 
 
 def scrape(url: str) -> dict[str, float]:

@@ -34,6 +34,7 @@ from waakhond_stack.bench.common import (
     percentile_from_buckets,
     rss_mib,
     scrape,
+    tree_rss_mib,
 )
 from waakhond_stack.bench.intake import LoadParameters, drive, intake_env, issue_keys, payloads
 from waakhond_stack.broker import free_port
@@ -189,7 +190,12 @@ def measure_end_to_end(
         services[1].wait_ready(f"http://{HOST}:{classifier_port}/readyz", 120)
         services[2].wait_ready(f"http://{HOST}:{aggregator_port}/readyz", 120)
         broker_pid = child_pid("tansu")
-        start_rss = {s.name: rss_mib(s.pid) for s in services} | {"broker": rss_mib(broker_pid)}
+
+        def memory_now() -> dict[str, float]:
+            # A service's model processes count towards its memory.
+            return {s.name: tree_rss_mib(s.pid) for s in services} | {"broker": rss_mib(broker_pid)}
+
+        start_rss = memory_now()
 
         # Steady phase (also the soak): a bounded number of signals at the offered rate.
         steady = list(generate_signals(int(p.rate * p.soak_seconds), seed=seed))
@@ -212,7 +218,7 @@ def measure_end_to_end(
             p99_s=percentile_from_buckets(delta, 0.99),
             method="aggregator processing_lag histogram, linear inside buckets",
         )
-        end_rss = {s.name: rss_mib(s.pid) for s in services} | {"broker": rss_mib(broker_pid)}
+        end_rss = memory_now()
 
         # Throughput phase: as fast as intake takes it, until everything is counted.
         burst = list(generate_signals(p.throughput_signals, seed=seed + 1))

@@ -1,0 +1,123 @@
+"""The classifier's model processes: a dead one stops the worker, none outlives the worker.
+
+Both faults are real: the processes are killed with SIGKILL, on the real broker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import uuid
+from pathlib import Path
+
+import httpx
+from kafka import KafkaProducer
+
+from tests.e2e.conftest import classifier_process, wait_until
+from tests.e2e.test_deadletters import submitted
+from tests.e2e.test_pipeline import read_all
+from waakhond_contract.codec import decode, encode
+from waakhond_contract.messages import SignalClassified
+from waakhond_contract.settings import KafkaSettings, TopicSettings
+
+
+def model_processes(parent: int) -> list[int]:
+    """Children of ``parent`` started by multiprocessing's spawn (not its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if ppid == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+def health(port: int) -> int:
+    return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code
+
+
+def produce_submitted(kafka: KafkaSettings, topic: str, count: int) -> set[str]:
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
+    ids = set()
+    for _ in range(count):
+        signal_submitted = submitted(dt.date(2025, 2, 5))
+        ids.add(str(signal_submitted.signal_id))
+        producer.send(topic, key=b"mee-noord", value=encode(signal_submitted))
+    producer.flush()
+    producer.close()
+    return ids
+
+
+def classified_ids(kafka: KafkaSettings, topic: str, at_least: int) -> set[str]:
+    return {
+        str(decode(SignalClassified, record.value).signal_id)
+        for record in read_all(kafka, topic, at_least)
+    }
+
+
+def test_the_worker_has_model_processes_and_none_outlives_a_killed_worker(
+    kafka_settings: KafkaSettings, topics: TopicSettings, tmp_path: Path
+) -> None:
+    worker, port = classifier_process(kafka_settings, topics, uuid.uuid4().hex[:8], tmp_path)
+    worker.start()
+    try:
+        worker.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+        assert worker.pid is not None
+        children = model_processes(worker.pid)
+        assert len(children) == 1  # WAAKHOND_CLASSIFIER_PROCESSES defaults to 1
+    finally:
+        worker.kill()
+    wait_until(lambda: not any(alive(pid) for pid in children), 30, "model processes gone")
+
+
+def test_a_dead_model_process_stops_the_worker_and_its_batch_is_read_again(
+    kafka_settings: KafkaSettings, topics: TopicSettings, tmp_path: Path
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    first, port = classifier_process(kafka_settings, topics, suffix, tmp_path / "first")
+    (tmp_path / "first").mkdir()
+    first.start()
+    try:
+        first.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+        assert first.pid is not None
+        (child,) = model_processes(first.pid)
+        os.kill(child, signal.SIGKILL)
+        wait_until(lambda: health(port) == 503, 10, "health check fails")
+        sent = produce_submitted(kafka_settings, topics.submitted, 200)
+        # The first batch after the death fails; the worker must stop, not carry on
+        # past messages it never delivered.
+        wait_until(lambda: not first.alive(), 60, "worker stopped")
+    finally:
+        first.kill()
+    log = (tmp_path / "first" / "classifier.log").read_text()
+    assert "stopping the worker: BrokenProcessPool" in log
+    assert classified_ids(kafka_settings, topics.classified, 0) == set()
+
+    # Same consumer group: the next instance reads what the first never acknowledged.
+    second, port = classifier_process(kafka_settings, topics, suffix, tmp_path / "second")
+    (tmp_path / "second").mkdir()
+    second.start()
+    try:
+        second.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+        wait_until(
+            lambda: classified_ids(kafka_settings, topics.classified, len(sent)) == sent,
+            90,
+            "every signal classified",
+        )
+    finally:
+        second.stop()
