@@ -12,7 +12,8 @@ from kafka import KafkaProducer
 
 from tests.aggregator.pipeline.test_transform import classified
 from tests.e2e.conftest import wait_until
-from waakhond_contract.codec import encode
+from waakhond_contract.codec import decode, encode
+from waakhond_contract.messages import SignalClassified
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_contract.vocabularies import Category
 from waakhond_stack.broker import free_port
@@ -21,7 +22,11 @@ from waakhond_stack.processes import ServiceProcess
 
 
 def metric(url: str, name: str) -> float:
-    text = httpx.get(f"{url}/metrics/", timeout=10).text
+    return metric_at(f"{url}/metrics/", name)
+
+
+def metric_at(metrics_url: str, name: str) -> float:
+    text = httpx.get(metrics_url, timeout=10).text
     for line in text.splitlines():
         if line.startswith(f"{name} "):
             return float(line.split()[1])
@@ -125,5 +130,61 @@ def test_classifier_commits_on_sigterm_and_replays_nothing(
         second.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
         time.sleep(5)  # joined and polling: anything uncommitted would be classified again now
         assert classified_count() == 300
+    finally:
+        second.stop()
+
+
+def test_classifier_delivers_its_batches_in_flight_on_sigterm(
+    kafka_settings: KafkaSettings, topics: TopicSettings, tmp_path: Path
+) -> None:
+    """SIGTERM mid-stream, while the model process holds batches: they are delivered and
+    committed before the worker exits, so over two instances every signal is classified once."""
+    from tests.e2e.test_deadletters import submitted
+    from tests.e2e.test_pipeline import read_all
+
+    def classified_ids(at_least: int) -> list[str]:
+        # Records read, not end offsets: Tansu answers ListOffsets LATEST wrongly.
+        return [
+            str(decode(SignalClassified, record.value).signal_id)
+            for record in read_all(kafka_settings, topics.classified, at_least)
+        ]
+
+    signals = 10_000
+    port = free_port()
+    env = classifier_environment(
+        kafka_settings,
+        topics,
+        app_id=f"classifier-{uuid.uuid4().hex[:8]}",
+        port=port,
+        data_dir=tmp_path / "classifier",
+    )
+    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
+    organisations = (b"mee-noord", b"zorgbelang-west", b"kompas-oost")
+    for n in range(signals):
+        value = encode(submitted(dt.date(2025, 2, 5)))
+        producer.send(topics.submitted, key=organisations[n % 3], value=value)
+    producer.flush()
+    producer.close()
+
+    first = ServiceProcess("classifier", ["classifier"], env, tmp_path / "first.log")
+    first.start()
+    first.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+    # SIGTERM as soon as the first batch went to the model process.
+    metrics_url = f"http://127.0.0.1:{port}/metrics"
+    batches = "waakhond_classifier_batch_size_count"
+    wait_until(lambda: metric_at(metrics_url, batches) > 0, 60, "first batch")
+    first.stop(timeout=60)
+    assert len(classified_ids(0)) < signals, "the stream was over before SIGTERM"
+    assert "Traceback" not in (tmp_path / "first.log").read_text()
+
+    second = ServiceProcess("classifier", ["classifier"], env, tmp_path / "second.log")
+    second.start()
+    try:
+        second.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+        wait_until(lambda: len(classified_ids(signals)) >= signals, 120, "all classified")
+        time.sleep(5)  # anything the first left uncommitted would be classified again by now
+        ids = classified_ids(signals)
+        assert len(set(ids)) == signals
+        assert len(ids) == signals  # nothing delivered twice
     finally:
         second.stop()

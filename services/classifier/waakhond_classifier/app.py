@@ -90,9 +90,13 @@ async def _put_while_alive(
 ) -> None:
     """Queues ``batch``, or raises the delivering task's error if it stopped meanwhile."""
     queued = asyncio.ensure_future(ahead.put(batch))
-    await asyncio.wait({queued, delivering}, return_when=asyncio.FIRST_COMPLETED)
-    if not queued.done():
-        queued.cancel()
+    try:
+        done, _ = await asyncio.wait({queued, delivering}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Also when the agent is cancelled while it waits (shutdown, rebalance).
+        if not queued.done():
+            queued.cancel()
+    if queued not in done:
         delivering.result()
         raise RuntimeError("batch delivery stopped")
 

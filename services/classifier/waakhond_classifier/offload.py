@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -45,6 +46,10 @@ def _start_child(
 ) -> None:
     global _child_classifier
     _child_classifier = classifier
+    # Ctrl-C in a terminal signals the whole process group. The worker decides
+    # when the child stops (after delivering what is in flight), not the signal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(
         target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-watch", daemon=True
     ).start()

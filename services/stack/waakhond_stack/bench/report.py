@@ -52,7 +52,7 @@ def table(report: PipelineReport) -> str:
     for stage in report.stages:
         verdict = "ok" if stage.ratio >= TARGETS["stage_ratio"] else "below"
         lines.append(
-            f"{stage.stage:<38} {stage.rate:>10.1f} {stage.limit:>10.1f} {stage.ratio:>6.2f}"
+            f"{stage.stage:<38} {stage.rate:>10.1f} {stage.limit:>10.1f} {stage.ratio:>6.3f}"
             f"  >= {TARGETS['stage_ratio']:.2f} {verdict}"
         )
         if "note" in stage.detail:
