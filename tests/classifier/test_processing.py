@@ -5,14 +5,21 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pytest
 
 from tests.support import valid_submission
+from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput
 from waakhond_classifier.model.loader import load_default_classifier
 from waakhond_classifier.processing import classify_messages
 from waakhond_contract.codec import decode, encode
 from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.messages import SignalClassified, SignalSubmitted
+from waakhond_contract.vocabularies import Category
 
 NOW = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
 
@@ -61,3 +68,67 @@ def test_good_messages_are_classified_and_poison_is_dead_lettered() -> None:
     assert (document["source_partition"], document["source_offset"]) == (1, 11)
     assert base64.b64decode(document["value_base64"]) == b"{broken"
     assert sum(outcome.label_counts.values()) >= 2
+
+
+POISON_TEXT = "Deze tekst laat het model struikelen: een fout die het echte model niet maakt."
+
+
+class FaultInjectingClassifier:
+    """The real classifier with one injected fault for the text POISON_TEXT (a fault of our
+    own model that the real one cannot produce on demand)."""
+
+    def __init__(self, fault: str) -> None:
+        self._real = load_default_classifier()
+        self._fault = fault
+
+    @property
+    def version(self) -> str:
+        return self._real.version
+
+    def classify_batch(self, items: Sequence[ClassifierInput]) -> list[ClassifierOutput]:
+        outputs = self._real.classify_batch(items)
+        for index, item in enumerate(items):
+            if item.text == POISON_TEXT:
+                if self._fault == "raises":
+                    raise FloatingPointError("injected")
+                scores = dict(outputs[index].scores)
+                scores[Category.POLICY_GAP] = math.nan
+                outputs[index] = replace(outputs[index], scores=scores)
+        return outputs
+
+
+@pytest.mark.parametrize(
+    ("fault", "detail"),
+    [
+        pytest.param("raises", "FloatingPointError: injected", id="model-raises"),
+        pytest.param(
+            "nan-score",
+            "ValidationError: 1 validation error for Classification\nscores.policy_gap",
+            id="model-gives-an-invalid-score",
+        ),
+    ],
+)
+def test_a_signal_the_model_fails_on_is_dead_lettered_and_the_rest_classified(
+    fault: str, detail: str
+) -> None:
+    values = [
+        submitted("Al een jaar op de wachtlijst voor beschermd wonen, geen plek."),
+        submitted(POISON_TEXT),
+        submitted("Geen beschikking ontvangen, de wettelijke termijn is ruim verstreken."),
+    ]
+    messages = [
+        SourceMessage("signals.submitted", 0, 20 + i, b"ZK02", v) for i, v in enumerate(values)
+    ]
+    outcome = classify_messages(messages, FaultInjectingClassifier(fault), NOW)
+
+    assert [decode(SignalClassified, r.value).signal_id for r in outcome.classified] == [
+        decode(SignalSubmitted, values[0]).signal_id,
+        decode(SignalSubmitted, values[2]).signal_id,
+    ]
+    (letter,) = outcome.dead_letters
+    document = json.loads(letter.value)
+    assert (document["stage"], document["reason"]) == ("classifier", "processing_failed")
+    assert document["source_offset"] == 21
+    assert document["signal_id"] == str(decode(SignalSubmitted, values[1]).signal_id)
+    assert document["detail"].startswith(detail)
+    assert outcome.needs_review + sum(outcome.label_counts.values()) >= 2

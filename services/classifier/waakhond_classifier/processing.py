@@ -1,22 +1,26 @@
 """One batch of ``signals.submitted`` messages -> classified records and dead letters.
 
 Kept free of faust so it can be tested and benchmarked on its own: decode,
-classify in one call, encode.
+classify in one call, encode. A message that cannot be decoded, and a signal
+the model or the classified message's checks fail on, is dead-lettered with
+its reason; the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from waakhond_classifier.model.base import ClassifierInput, SignalClassifier
+from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput, SignalClassifier
 from waakhond_contract.codec import DecodeError, decode, encode
 from waakhond_contract.deadletters import SourceMessage, build_dead_letter
 from waakhond_contract.messages import (
     Classification,
+    DeadLetterReason,
     DeadLetterStage,
     SignalClassified,
     SignalSubmitted,
@@ -55,41 +59,88 @@ def classify_messages(
                 message.offset,
                 error,
             )
-            letter = build_dead_letter(
-                message, DeadLetterStage.CLASSIFIER, error.reason, error.detail, now
+            dead_letters.append(
+                _dead_letter(message, error.reason, error.detail, now, signal_id=None)
             )
-            dead_letters.append(OutgoingMessage(key=message.key, value=letter))
-    outputs = classifier.classify_batch(
-        [
-            ClassifierInput(
-                text=signal.description,
-                suggested_categories=tuple(signal.suggested_categories),
-                law_domains=tuple(signal.law_domains),
-                life_domains=tuple(signal.life_domains),
-                target_groups=tuple(signal.target_groups),
-            )
-            for _, signal in decoded
-        ]
-    )
     classified = []
     label_counts: Counter[str] = Counter()
-    for (message, signal), output in zip(decoded, outputs, strict=True):
+    needs_review = 0
+    for (message, signal), output in _classify(decoded, classifier):
+        try:
+            if isinstance(output, Exception):
+                raise output
+            enriched = SignalClassified(
+                **signal.model_dump(),
+                classification=Classification(
+                    labels=list(output.labels),
+                    scores=dict(output.scores),
+                    needs_review=output.needs_review,
+                    model_version=classifier.version,
+                    classified_at=now,
+                    explanations={k: list(v) for k, v in output.explanations.items()},
+                ),
+            )
+            value = encode(enriched)
+        except Exception as error:  # one signal the model fails on must not stop the stream
+            log.exception("cannot classify signal %s; dead-lettering it", signal.signal_id)
+            dead_letters.append(
+                _dead_letter(
+                    message,
+                    DeadLetterReason.PROCESSING_FAILED,
+                    f"{type(error).__name__}: {error}",
+                    now,
+                    signal_id=signal.signal_id,
+                )
+            )
+            continue
         label_counts.update(str(label) for label in output.labels)
-        enriched = SignalClassified(
-            **signal.model_dump(),
-            classification=Classification(
-                labels=list(output.labels),
-                scores=dict(output.scores),
-                needs_review=output.needs_review,
-                model_version=classifier.version,
-                classified_at=now,
-                explanations={k: list(v) for k, v in output.explanations.items()},
-            ),
-        )
-        classified.append(OutgoingMessage(key=message.key, value=encode(enriched)))
+        needs_review += output.needs_review
+        classified.append(OutgoingMessage(key=message.key, value=value))
     return BatchOutcome(
         classified=classified,
         dead_letters=dead_letters,
         label_counts=label_counts,
-        needs_review=sum(output.needs_review for output in outputs),
+        needs_review=needs_review,
     )
+
+
+def _classify(
+    decoded: list[tuple[SourceMessage, SignalSubmitted]], classifier: SignalClassifier
+) -> list[tuple[tuple[SourceMessage, SignalSubmitted], ClassifierOutput | Exception]]:
+    """The whole batch in one call; if that fails, each signal alone, to find the one."""
+    inputs = [
+        ClassifierInput(
+            text=signal.description,
+            suggested_categories=tuple(signal.suggested_categories),
+            law_domains=tuple(signal.law_domains),
+            life_domains=tuple(signal.life_domains),
+            target_groups=tuple(signal.target_groups),
+        )
+        for _, signal in decoded
+    ]
+    try:
+        return list(zip(decoded, classifier.classify_batch(inputs), strict=True))
+    except Exception:
+        log.exception("classifying a batch of %d failed; classifying one by one", len(inputs))
+    results: list[tuple[tuple[SourceMessage, SignalSubmitted], ClassifierOutput | Exception]] = []
+    for pair, item in zip(decoded, inputs, strict=True):
+        try:
+            (output,) = classifier.classify_batch([item])
+        except Exception as error:
+            results.append((pair, error))
+        else:
+            results.append((pair, output))
+    return results
+
+
+def _dead_letter(
+    message: SourceMessage,
+    reason: DeadLetterReason,
+    detail: str,
+    now: dt.datetime,
+    signal_id: uuid.UUID | None,
+) -> OutgoingMessage:
+    letter = build_dead_letter(
+        message, DeadLetterStage.CLASSIFIER, reason, detail, now, signal_id=signal_id
+    )
+    return OutgoingMessage(key=message.key, value=letter)
