@@ -11,10 +11,10 @@ read again.
 The model runs in child processes (``offload``) while faust reads and delivers:
 up to ``WAAKHOND_CLASSIFIER_PROCESSES`` batches are classified ahead of the one
 being delivered. Batches are delivered and acknowledged in the order they were
-read, so records of one partition leave in the order they came. A failure in
-classifying or delivering stops the worker (a dead child process cannot be
-told from a failing batch); what it had not acknowledged is read again by the
-next instance. Duplicates are harmless downstream: the aggregator is idempotent on
+read, so records of one partition leave in the order they came. A signal the
+model fails on is dead-lettered (``processing``); a batch that fails all the
+same (its model process died) stops the worker, and what it had not
+acknowledged is read again by the next instance. Duplicates are harmless downstream: the aggregator is idempotent on
 signal_id. faust's exactly-once mode is not used (it needs transactions, which
 the test broker does not support for aiokafka).
 """
