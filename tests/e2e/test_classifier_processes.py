@@ -20,22 +20,19 @@ from tests.e2e.test_pipeline import read_all
 from waakhond_contract.codec import decode, encode
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.settings import KafkaSettings, TopicSettings
+from waakhond_stack.bench.common import process_table
 
 
 def model_processes(parent: int) -> list[int]:
     """Children of ``parent`` started by multiprocessing's spawn (not its resource tracker)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid, ppid, _ in process_table():
         try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
         if ppid == parent and b"spawn_main" in command:
-            found.append(int(entry.name))
+            found.append(pid)
     return found
 
 

@@ -42,6 +42,21 @@ def national_total(url: str) -> int:
     return sum(series["total"] or 0 for series in body["series"])
 
 
+def classifier_env(
+    kafka: KafkaSettings, topics: TopicSettings, folder: Path
+) -> tuple[dict[str, str], int]:
+    """A classifier's environment in a fresh consumer group, for two instances in turn."""
+    port = free_port()
+    environment = classifier_environment(
+        kafka,
+        topics,
+        app_id=f"classifier-{uuid.uuid4().hex[:8]}",
+        port=port,
+        data_dir=folder / "classifier",
+    )
+    return environment, port
+
+
 def test_aggregator_commits_on_sigterm_and_replays_nothing(
     kafka_settings: KafkaSettings, topics: TopicSettings, tmp_path: Path
 ) -> None:
@@ -96,14 +111,7 @@ def test_classifier_commits_on_sigterm_and_replays_nothing(
     from tests.e2e.test_deadletters import submitted
     from tests.e2e.test_pipeline import read_all
 
-    port = free_port()
-    env = classifier_environment(
-        kafka_settings,
-        topics,
-        app_id=f"classifier-{uuid.uuid4().hex[:8]}",
-        port=port,
-        data_dir=tmp_path / "classifier",
-    )
+    env, port = classifier_env(kafka_settings, topics, tmp_path)
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
     for _ in range(300):
         producer.send(topics.submitted, key=b"ZK02", value=encode(submitted(dt.date(2025, 2, 5))))
@@ -150,14 +158,7 @@ def test_classifier_delivers_its_batches_in_flight_on_sigterm(
         ]
 
     signals = 10_000
-    port = free_port()
-    env = classifier_environment(
-        kafka_settings,
-        topics,
-        app_id=f"classifier-{uuid.uuid4().hex[:8]}",
-        port=port,
-        data_dir=tmp_path / "classifier",
-    )
+    env, port = classifier_env(kafka_settings, topics, tmp_path)
     producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
     organisations = (b"mee-noord", b"zorgbelang-west", b"kompas-oost")
     for n in range(signals):

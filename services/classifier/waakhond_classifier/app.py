@@ -14,9 +14,10 @@ being delivered. Batches are delivered and acknowledged in the order they were
 read, so records of one partition leave in the order they came. A signal the
 model fails on is dead-lettered (``processing``); a batch that fails all the
 same (its model process died) stops the worker, and what it had not
-acknowledged is read again by the next instance. Duplicates are harmless downstream: the aggregator is idempotent on
-signal_id. faust's exactly-once mode is not used (it needs transactions, which
-the test broker does not support for aiokafka).
+acknowledged is read again by the next instance. Duplicates are harmless
+downstream: the aggregator is idempotent on signal_id. faust's exactly-once
+mode is not used (it needs transactions, which the test broker does not
+support for aiokafka).
 """
 
 from __future__ import annotations

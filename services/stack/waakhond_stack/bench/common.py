@@ -66,7 +66,7 @@ def rss_mib(pid: int | None) -> float:
     return round(int(match.group(1)) / 1024, 1) if match else 0.0
 
 
-def _processes() -> list[tuple[int, int, str]]:
+def process_table() -> list[tuple[int, int, str]]:
     """(pid, parent pid, command name) of every process in /proc."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -86,7 +86,7 @@ def _processes() -> list[tuple[int, int, str]]:
 def child_pid(command_name: str) -> int | None:
     """The pid of this process's child with the given command name (the broker binary)."""
     me = os.getpid()
-    for pid, ppid, comm in _processes():
+    for pid, ppid, comm in process_table():
         if ppid == me and comm == command_name:
             return pid
     return None
@@ -97,7 +97,7 @@ def tree_rss_mib(pid: int | None) -> float:
     if pid is None:
         return 0.0
     children: dict[int, list[int]] = {}
-    for child, parent, _ in _processes():
+    for child, parent, _ in process_table():
         children.setdefault(parent, []).append(child)
     tree, todo = [], [pid]
     while todo:
