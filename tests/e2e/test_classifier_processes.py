@@ -102,7 +102,7 @@ def test_a_dead_model_process_stops_the_worker_and_its_batch_is_read_again(
     finally:
         first.kill()
     log = (tmp_path / "first" / "classifier.log").read_text()
-    assert "stopping the worker: BrokenProcessPool" in log
+    assert "exiting without committing: BrokenProcessPool" in log
     assert classified_ids(kafka_settings, topics.classified, 0) == set()
 
     # Same consumer group: the next instance reads what the first never acknowledged.

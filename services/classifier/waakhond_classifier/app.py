@@ -13,8 +13,8 @@ up to ``WAAKHOND_CLASSIFIER_PROCESSES`` batches are classified ahead of the one
 being delivered. Batches are delivered and acknowledged in the order they were
 read, so records of one partition leave in the order they came. A signal the
 model fails on is dead-lettered (``processing``); a batch that fails all the
-same (its model process died) stops the worker, and what it had not
-acknowledged is read again by the next instance. Duplicates are harmless
+same (its model process died) ends the process at once, without committing,
+and what it had not committed is read again by the next instance. Duplicates are harmless
 downstream: the aggregator is idempotent on signal_id. faust's exactly-once
 mode is not used (it needs transactions, which the test broker does not
 support for aiokafka).
@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any
+import os
+from typing import Any, NoReturn
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -84,6 +85,20 @@ def new_faust_app(
 
 
 _Batch = tuple[list[Any], "asyncio.Future[BatchOutcome]"]
+
+
+def _exit_without_committing(error: Exception) -> NoReturn:
+    """Ends the process at once, as a kill would, when a batch cannot be classified.
+
+    Not an agent restart and not faust's orderly stop: the failing batch's
+    messages stay unacknowledged while the stream goes on acknowledging what it
+    still reads, and faust's first commit of a partition does not stop at a gap
+    at its head, so an orderly stop could commit past the batch that was never
+    delivered. The next instance reads everything uncommitted again.
+    """
+    log.critical("classifying a batch failed; exiting without committing: %r", error)
+    logging.shutdown()
+    os._exit(1)
 
 
 async def _put_while_alive(
@@ -155,20 +170,12 @@ def create_app(
             for event in events:
                 await stream.ack(event)
 
-    async def stop_worker(error: Exception) -> None:
-        # Not an agent restart in place: the batches it held would stay
-        # unacknowledged while later ones are delivered, and a broken model
-        # process stays broken. The next instance reads them again.
-        log.critical("classifying or delivering a batch failed; stopping the worker: %r", error)
-        await app.crash(error)
-
     async def deliver_until_failure(stream: Any, ahead: asyncio.Queue[_Batch]) -> None:
         try:
             await deliver_in_order(stream, ahead)
         except Exception as error:
             # Also while the agent waits for messages: nothing else would notice.
-            await stop_worker(error)
-            raise
+            _exit_without_committing(error)
 
     @app.agent(submitted_topic, name="classify-signals")
     async def classify_signals(stream: Any) -> None:
@@ -198,8 +205,7 @@ def create_app(
                         dt.datetime.now(dt.UTC),
                     )
                 except Exception as error:
-                    await stop_worker(error)
-                    raise
+                    _exit_without_committing(error)
                 await _put_while_alive(ahead, (events, classifying), delivering)
         finally:
             delivering.cancel()
