@@ -101,22 +101,6 @@ def _exit_without_committing(error: Exception) -> NoReturn:
     os._exit(1)
 
 
-async def _put_while_alive(
-    ahead: asyncio.Queue[_Batch], batch: _Batch, delivering: asyncio.Task[None]
-) -> None:
-    """Queues ``batch``, or raises the delivering task's error if it stopped meanwhile."""
-    queued = asyncio.ensure_future(ahead.put(batch))
-    try:
-        done, _ = await asyncio.wait({queued, delivering}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        # Also when the agent is cancelled while it waits (shutdown, rebalance).
-        if not queued.done():
-            queued.cancel()
-    if queued not in done:
-        delivering.result()
-        raise RuntimeError("batch delivery stopped")
-
-
 def create_app(
     processes: ClassifierProcesses,
     settings: ClassifierSettings | None = None,
@@ -206,7 +190,9 @@ def create_app(
                     )
                 except Exception as error:
                     _exit_without_committing(error)
-                await _put_while_alive(ahead, (events, classifying), delivering)
+                # Waits while the queue is full. Delivery never stops on its own:
+                # it retries sends, and a failed batch ends the process.
+                await ahead.put((events, classifying))
         finally:
             delivering.cancel()
 

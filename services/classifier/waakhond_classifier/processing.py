@@ -65,7 +65,8 @@ def classify_messages(
     classified = []
     label_counts: Counter[str] = Counter()
     needs_review = 0
-    for (message, signal), output in _classify(decoded, classifier):
+    outputs = _classify([signal for _, signal in decoded], classifier)
+    for (message, signal), output in zip(decoded, outputs, strict=True):
         try:
             if isinstance(output, Exception):
                 raise output
@@ -105,8 +106,8 @@ def classify_messages(
 
 
 def _classify(
-    decoded: list[tuple[SourceMessage, SignalSubmitted]], classifier: SignalClassifier
-) -> list[tuple[tuple[SourceMessage, SignalSubmitted], ClassifierOutput | Exception]]:
+    signals: list[SignalSubmitted], classifier: SignalClassifier
+) -> list[ClassifierOutput | Exception]:
     """The whole batch in one call; if that fails, each signal alone, to find the one."""
     inputs = [
         ClassifierInput(
@@ -116,21 +117,21 @@ def _classify(
             life_domains=tuple(signal.life_domains),
             target_groups=tuple(signal.target_groups),
         )
-        for _, signal in decoded
+        for signal in signals
     ]
     try:
-        return list(zip(decoded, classifier.classify_batch(inputs), strict=True))
+        return list(classifier.classify_batch(inputs))
     except Exception:
         log.exception("classifying a batch of %d failed; classifying one by one", len(inputs))
-    results: list[tuple[tuple[SourceMessage, SignalSubmitted], ClassifierOutput | Exception]] = []
-    for pair, item in zip(decoded, inputs, strict=True):
+    outputs: list[ClassifierOutput | Exception] = []
+    for item in inputs:
         try:
             (output,) = classifier.classify_batch([item])
         except Exception as error:
-            results.append((pair, error))
+            outputs.append(error)
         else:
-            results.append((pair, output))
-    return results
+            outputs.append(output)
+    return outputs
 
 
 def _dead_letter(
