@@ -116,3 +116,34 @@ def test_sends_do_not_wait_behind_other_work_in_the_default_thread_pool(
         release.set()
         publisher.close()
     assert outcomes == [None]
+
+
+def test_a_producer_replaced_while_intake_stops_is_closed(
+    kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    """Stopping must not race the replacement: a producer installed after the stop took the
+    old one would keep its sender thread until the garbage collector found it."""
+    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
+    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
+    publisher._producer = StuckProducerFault()
+    created: list[KafkaProducer] = []
+    new_producer = publisher._new_producer
+
+    def recorded() -> KafkaProducer:
+        time.sleep(0.5)  # a replacement that is still connecting when the stop comes
+        created.append(new_producer())
+        return created[-1]
+
+    publisher._new_producer = recorded  # type: ignore[method-assign]
+    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
+
+    async def fail_twice() -> None:
+        await publisher.publish(record)  # fails: the failing starts
+        await publisher.publish(record)  # fails again: the replacement starts
+
+    asyncio.run(fail_twice())
+    assert publisher._replacing.locked(), "no replacement was under way"
+    publisher.close()
+    time.sleep(1.0)
+    assert all(producer._closed for producer in created)
+    assert publisher._producer is None

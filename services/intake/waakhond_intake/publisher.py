@@ -118,6 +118,8 @@ class SignalPublisher:
 
     def _replace(self) -> None:
         try:
+            if self._stopping.is_set():
+                return
             try:
                 fresh = self._new_producer()
             except Exception as error:
@@ -129,7 +131,7 @@ class SignalPublisher:
             )
         finally:
             self._replacing.release()
-        if stale is not None and not self._stopping.is_set():
+        if stale is not None:
             # Its records were never acknowledged, so none was answered 202. kafka-python
             # flushes before it closes and raises if that does not finish in time, leaving
             # its sender thread running; within the delivery timeout every pending record
@@ -212,6 +214,14 @@ class SignalPublisher:
     def close(self) -> None:
         self._stopping.set()
         self._senders.shutdown(wait=True)
+        # A connection or replacement under way installs its producer first, so that it is
+        # closed here and not left to the garbage collector with its sender thread (a new
+        # producer gives up within the delivery timeout). Holding the lock from here on
+        # lets no replacement start.
+        wait = self._policy.delivery_timeout_seconds + 1
+        if self._connector is not None:
+            self._connector.join(wait)
+        self._replacing.acquire(timeout=wait)
         producer, self._producer = self._producer, None
         if producer is None:
             return
