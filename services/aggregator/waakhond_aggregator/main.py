@@ -32,6 +32,7 @@ from waakhond_aggregator.storage.disclosure import (
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.regions import load_region_reference
 from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 
@@ -129,8 +130,10 @@ def create_app(
 
 def run(settings: AggregatorSettings | None = None) -> None:
     settings = settings or AggregatorSettings()
+    app = create_app(settings)
+    settle_after_startup()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,

@@ -36,6 +36,7 @@ from waakhond_classifier.model.base import SignalClassifier
 from waakhond_classifier.offload import ClassifierProcesses
 from waakhond_classifier.processing import BatchOutcome, OutgoingMessage
 from waakhond_classifier.transport import App
+from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
@@ -227,4 +228,5 @@ def run(
     with ClassifierProcesses(classifier, settings.processes) as processes:
         app = create_app(processes, settings, kafka, topics)
         worker = faust.Worker(app, loglevel="INFO", redirect_stdouts=False)
+        settle_after_startup()
         worker.execute_from_commandline()

@@ -31,6 +31,7 @@ from types import TracebackType
 
 from waakhond_classifier.model.base import SignalClassifier
 from waakhond_classifier.processing import BatchOutcome, classify_messages
+from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.deadletters import SourceMessage
 from waakhond_contract.log_format import configure_logging
 
@@ -56,6 +57,7 @@ def _start_child(
     # Same JSON lines on the same stderr as the parent, so a dead letter's
     # warning reads the same whichever process classified it.
     configure_logging("classifier", log_level)
+    settle_after_startup()
     started.put(os.getpid())
 
 

@@ -15,6 +15,7 @@ import faust
 
 from waakhond_classifier.app import new_faust_app
 from waakhond_classifier.config import ClassifierSettings
+from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
 
@@ -50,7 +51,10 @@ def create_passthrough_app(
 
 def main() -> None:
     app = create_passthrough_app(ClassifierSettings(), KafkaSettings(), TopicSettings())
-    faust.Worker(app, loglevel="WARNING", redirect_stdouts=False).execute_from_commandline()
+    worker = faust.Worker(app, loglevel="WARNING", redirect_stdouts=False)
+    # The same collector settings as the classifier's, so the limit differs only in the work.
+    settle_after_startup()
+    worker.execute_from_commandline()
 
 
 if __name__ == "__main__":
