@@ -147,3 +147,36 @@ def test_a_producer_replaced_while_intake_stops_is_closed(
     time.sleep(1.0)
     assert all(producer._closed for producer in created)
     assert publisher._producer is None
+
+
+class SlowClosingProducerFault(StuckProducerFault):
+    """Injected fault: a stuck producer whose close takes a second, as kafka-python's does
+    while its pending records expire."""
+
+    closed = False
+
+    def close(self, timeout: float | None = None) -> None:
+        time.sleep(1.0)
+        self.closed = True
+
+
+def test_stopping_waits_until_a_replaced_producer_is_closed(
+    kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
+    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
+    stale = SlowClosingProducerFault()
+    publisher._producer = stale
+    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
+
+    async def fail_twice() -> None:
+        await publisher.publish(record)  # fails: the failing starts
+        await publisher.publish(record)  # fails again: the replacement starts
+
+    asyncio.run(fail_twice())
+    deadline = time.monotonic() + 30
+    while publisher._producer is stale:
+        assert time.monotonic() < deadline, "the stuck producer was never replaced"
+        time.sleep(0.05)
+    publisher.close()
+    assert stale.closed

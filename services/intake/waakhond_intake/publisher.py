@@ -65,6 +65,7 @@ class SignalPublisher:
         self._connector: threading.Thread | None = None
         self._failing_since: float | None = None
         self._replacing = threading.Lock()
+        self._replacer: threading.Thread | None = None
         self._senders = ThreadPoolExecutor(policy.sender_threads, thread_name_prefix="kafka-send")
 
     def start(self) -> None:
@@ -114,7 +115,8 @@ class SignalPublisher:
         if not self.broker_reachable() or not self._replacing.acquire(blocking=False):
             return
         self._failing_since = now
-        threading.Thread(target=self._replace, name="kafka-replace", daemon=True).start()
+        self._replacer = threading.Thread(target=self._replace, name="kafka-replace", daemon=True)
+        self._replacer.start()
 
     def _replace(self) -> None:
         try:
@@ -222,6 +224,11 @@ class SignalPublisher:
         if self._connector is not None:
             self._connector.join(wait)
         self._replacing.acquire(timeout=wait)
+        # The replaced producer is closed after the replacement is installed; without
+        # waiting for it, it could outlive the process's orderly exit and be left to
+        # kafka-python's __del__, whose own flush gives up after one second.
+        if self._replacer is not None:
+            self._replacer.join(wait)
         producer, self._producer = self._producer, None
         if producer is None:
             return
