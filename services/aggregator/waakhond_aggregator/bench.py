@@ -93,13 +93,14 @@ def _timing(
     label: tuple[int, int, str],
     refresh_seconds: float | None = None,
 ) -> QueryTiming:
-    p50, p95 = _time(client, statement, runs)
+    client.query(statement)  # warm caches, as a dashboard refresh would find them
+    p50, p95 = time_query(client, statement, runs)
     signals, fact_rows, name = label
     return QueryTiming(signals, fact_rows, name, p50, p95, runs, refresh_seconds)
 
 
-def _time(client: Client, statement: str, runs: int) -> tuple[float, float]:
-    client.query(statement)  # warm caches, as a dashboard refresh would find them
+def time_query(client: Client, statement: str, runs: int) -> tuple[float, float]:
+    """Median and p95 (nearest rank) in milliseconds of ``runs`` executions of ``statement``."""
     samples = []
     for _ in range(runs):
         started = time.perf_counter()

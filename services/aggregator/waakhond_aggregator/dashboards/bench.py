@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import statistics
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Annotated
 import typer
 from clickhouse_connect.driver.client import Client
 
+from waakhond_aggregator.bench import time_query
 from waakhond_aggregator.dashboards.build import generate
 from waakhond_aggregator.dashboards.macros import QueryContext, expand
 from waakhond_aggregator.pipeline.transform import SIGNAL_COLUMNS
@@ -125,18 +125,13 @@ def measure(client: Client, runs: int) -> list[PanelTiming]:
         for title, query in queries:
             sql = expand(query.sql, context).replace("waakhond.", f"{DATABASE}.")
             result = client.query(sql)  # warm, as a dashboard refresh finds it
-            samples = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                client.query(sql)
-                samples.append((time.perf_counter() - started) * 1000)
-            samples.sort()
+            p50_ms, p95_ms = time_query(client, sql, runs)
             timings.append(
                 PanelTiming(
                     dashboard=generated.uid,
                     panel=title,
-                    p50_ms=round(statistics.median(samples), 1),
-                    p95_ms=round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+                    p50_ms=p50_ms,
+                    p95_ms=p95_ms,
                     rows=len(result.result_rows),
                 )
             )
