@@ -38,6 +38,28 @@ class StuckProducerFault:
         pass
 
 
+RECORD = [OutgoingRecord(key=b"GM0363", value=b"{}")]
+
+
+def publisher_with(
+    producer: Any, kafka: KafkaSettings, topic: str, policy: ProducerPolicy
+) -> SignalPublisher:
+    publisher = SignalPublisher(kafka, topic, policy)
+    publisher._producer = producer
+    return publisher
+
+
+def fail_twice(publisher: SignalPublisher) -> None:
+    """With ``replace_after_seconds=0``: the first failure starts the failing, the second
+    starts a replacement."""
+
+    async def publish_twice() -> None:
+        await publisher.publish(RECORD)
+        await publisher.publish(RECORD)
+
+    asyncio.run(publish_twice())
+
+
 def test_a_stuck_producer_is_replaced_while_the_broker_is_reachable(
     kafka_settings: KafkaSettings, topics: TopicSettings
 ) -> None:
@@ -124,8 +146,7 @@ def test_a_producer_replaced_while_intake_stops_is_closed(
     """Stopping must not race the replacement: a producer installed after the stop took the
     old one would keep its sender thread until the garbage collector found it."""
     policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
-    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
-    publisher._producer = StuckProducerFault()
+    publisher = publisher_with(StuckProducerFault(), kafka_settings, topics.submitted, policy)
     created: list[KafkaProducer] = []
     new_producer = publisher._new_producer
 
@@ -135,13 +156,7 @@ def test_a_producer_replaced_while_intake_stops_is_closed(
         return created[-1]
 
     publisher._new_producer = recorded  # type: ignore[method-assign]
-    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
-
-    async def fail_twice() -> None:
-        await publisher.publish(record)  # fails: the failing starts
-        await publisher.publish(record)  # fails again: the replacement starts
-
-    asyncio.run(fail_twice())
+    fail_twice(publisher)
     assert publisher._replacing.locked(), "no replacement was under way"
     publisher.close()
     time.sleep(1.0)
@@ -164,16 +179,9 @@ def test_stopping_waits_until_a_replaced_producer_is_closed(
     kafka_settings: KafkaSettings, topics: TopicSettings
 ) -> None:
     policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
-    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
     stale = SlowClosingProducerFault()
-    publisher._producer = stale
-    record = [OutgoingRecord(key=b"GM0363", value=b"{}")]
-
-    async def fail_twice() -> None:
-        await publisher.publish(record)  # fails: the failing starts
-        await publisher.publish(record)  # fails again: the replacement starts
-
-    asyncio.run(fail_twice())
+    publisher = publisher_with(stale, kafka_settings, topics.submitted, policy)
+    fail_twice(publisher)
     deadline = time.monotonic() + 30
     while publisher._producer is stale:
         assert time.monotonic() < deadline, "the stuck producer was never replaced"
