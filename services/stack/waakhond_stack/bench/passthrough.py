@@ -13,9 +13,10 @@ from typing import Any
 
 import faust
 
-from waakhond_classifier.app import new_faust_app
+from waakhond_classifier.app import new_faust_app, new_worker
 from waakhond_classifier.config import ClassifierSettings
 from waakhond_contract.collector import settle_after_startup
+from waakhond_contract.log_format import configure_logging
 from waakhond_contract.settings import KafkaSettings, TopicSettings
 
 
@@ -51,7 +52,8 @@ def create_passthrough_app(
 
 def main() -> None:
     app = create_passthrough_app(ClassifierSettings(), KafkaSettings(), TopicSettings())
-    worker = faust.Worker(app, loglevel="WARNING", redirect_stdouts=False)
+    configure_logging("passthrough", "WARNING")
+    worker = new_worker(app)
     # The same collector settings as the classifier's, so the limit differs only in the work.
     settle_after_startup()
     worker.execute_from_commandline()
