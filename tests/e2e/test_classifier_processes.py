@@ -49,12 +49,13 @@ def health(port: int) -> int:
     return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code
 
 
-def produce_submitted(kafka: KafkaSettings, topic: str, count: int) -> set[str]:
+def produce_submitted(kafka: KafkaSettings, topic: str, count: int) -> list[str]:
+    """``count`` signals on one key, so on one partition; their ids in the order sent."""
     producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
-    ids = set()
+    ids = []
     for _ in range(count):
         signal_submitted = submitted(dt.date(2025, 2, 5))
-        ids.add(str(signal_submitted.signal_id))
+        ids.append(str(signal_submitted.signal_id))
         producer.send(topic, key=b"mee-noord", value=encode(signal_submitted))
     producer.flush()
     producer.close()
@@ -96,7 +97,7 @@ def test_a_dead_model_process_stops_the_worker_and_its_batch_is_read_again(
         (child,) = model_processes(first.pid)
         os.kill(child, signal.SIGKILL)
         wait_until(lambda: health(port) == 503, 10, "health check fails")
-        sent = produce_submitted(kafka_settings, topics.submitted, 200)
+        sent = set(produce_submitted(kafka_settings, topics.submitted, 200))
         # The first batch after the death fails; the worker must stop, not carry on
         # past messages it never delivered.
         wait_until(lambda: not first.alive(), 60, "worker stopped")
@@ -126,3 +127,20 @@ def test_a_dead_model_process_stops_the_worker_and_its_batch_is_read_again(
         )
     finally:
         second.stop()
+
+
+def test_a_full_stream_buffer_loses_nothing_and_keeps_the_order_of_a_partition(
+    kafka_settings: KafkaSettings, topics: TopicSettings, tmp_path: Path
+) -> None:
+    """With room for two messages in the stream's buffer, nearly every hand-over of a
+    fetched message waits: the consumer's fallback to faust's race (``transport``)."""
+    worker, port = classifier_process(kafka_settings, topics, uuid.uuid4().hex[:8], tmp_path)
+    worker.env["STREAM_BUFFER_MAXSIZE"] = "2"  # a faust setting, read from the environment
+    sent = produce_submitted(kafka_settings, topics.submitted, 300)
+    worker.start()
+    try:
+        worker.wait_ready(f"http://127.0.0.1:{port}/readyz", 90)
+        records = read_all(kafka_settings, topics.classified, len(sent))
+    finally:
+        worker.stop()
+    assert [str(decode(SignalClassified, record.value).signal_id) for record in records] == sent

@@ -13,7 +13,7 @@ from typing import Any
 
 import faust
 
-from waakhond_classifier.app import new_faust_app, new_worker
+from waakhond_classifier.app import new_faust_app, new_worker, send_raw
 from waakhond_classifier.config import ClassifierSettings
 from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.log_format import configure_logging
@@ -24,18 +24,19 @@ def create_passthrough_app(
     settings: ClassifierSettings, kafka: KafkaSettings, topics: TopicSettings
 ) -> faust.App:
     app = new_faust_app(settings, kafka, topics)
-    source, target = (
-        app.topic(
-            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-        )
-        for name in (topics.submitted, topics.classified)
+    source = app.topic(
+        topics.submitted,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
     )
 
     @app.agent(source, name="pass-through")
     async def forward(stream: Any) -> None:
         async for events in stream.take_events(settings.batch_size, settings.batch_within_seconds):
             futures = [
-                await target.send(key=event.message.key, value=event.message.value)
+                await send_raw(app, topics.classified, event.message.key, event.message.value)
                 for event in events
             ]
             await asyncio.gather(*futures)
