@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from waakhond_stack.bench.broker import BrokerParameters, measure_fetch_cost
-from waakhond_stack.bench.common import percentile_from_buckets, rss_mib, tree_rss_mib
+from waakhond_stack.bench.common import (
+    cpu_seconds,
+    percentile_from_buckets,
+    rss_mib,
+    tree_cpu_seconds,
+    tree_rss_mib,
+)
 
 
 def test_percentiles_interpolate_inside_buckets() -> None:
@@ -44,6 +50,31 @@ def test_a_process_memory_includes_its_children() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_process_cpu_includes_its_living_children() -> None:
+    # Half a second of CPU in a child, then it waits to be measured.
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "end = time.process_time() + 0.5\n"
+            "while time.process_time() < end: pass\n"
+            "print(1); sys.stdout.flush(); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"1\n"
+        assert 0.5 <= cpu_seconds(child.pid) < 5
+        assert tree_cpu_seconds(os.getpid()) - cpu_seconds(os.getpid()) >= 0.5
+        assert tree_cpu_seconds(None) == 0.0
+    finally:
+        child.kill()
+        child.wait()
+    assert cpu_seconds(child.pid) == 0.0  # gone
 
 
 # Its own process: the benchmark opens chDB paths of its own, and a process may hold only one.
@@ -99,6 +130,17 @@ def test_pipeline_bench_writes_every_part(tmp_path: Path) -> None:
     end_to_end = result["end_to_end"]
     assert {"p50_s", "p95_s", "p99_s"} <= set(end_to_end["latency"])
     assert end_to_end["throughput"]["accepted"] == 40
+    cpu = end_to_end["throughput"]["cpu"]
+    assert [share["part"] for share in cpu] == [
+        "intake",
+        "classifier",
+        "aggregator",
+        "broker",
+        "load generator",
+    ]
+    assert all(share["cpu_seconds"] >= 0 and share["us_per_signal"] >= 0 for share in cpu)
+    assert sum(share["cpu_seconds"] for share in cpu) > 0
+    assert "us/signal" in run.stdout
     assert {m["service"] for m in end_to_end["memory"]} == {
         "intake",
         "classifier",

@@ -122,7 +122,7 @@ def pipeline_bench_command(
     concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients for intake.")] = 8,
     throughput_signals: Annotated[
         int, typer.Option(help="Signals in the end-to-end throughput phase.")
-    ] = 20_000,
+    ] = 60_000,
     work_dir: Annotated[
         Path, typer.Option(help="Scratch folder (logs, chDB); emptied first.")
     ] = Path("data/bench-pipeline"),

@@ -92,10 +92,8 @@ def child_pid(command_name: str) -> int | None:
     return None
 
 
-def tree_rss_mib(pid: int | None) -> float:
-    """RSS of ``pid`` and all its descendants (the classifier's model processes)."""
-    if pid is None:
-        return 0.0
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (the classifier's model processes)."""
     children: dict[int, list[int]] = {}
     for child, parent, _ in process_table():
         children.setdefault(parent, []).append(child)
@@ -104,7 +102,32 @@ def tree_rss_mib(pid: int | None) -> float:
         current = todo.pop()
         tree.append(current)
         todo += children.get(current, [])
-    return round(sum(rss_mib(member) for member in tree), 1)
+    return tree
+
+
+def tree_rss_mib(pid: int | None) -> float:
+    """RSS of ``pid`` and all its descendants."""
+    if pid is None:
+        return 0.0
+    return round(sum(rss_mib(member) for member in process_tree(pid)), 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of one process, all its threads (from /proc); 0 when gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15; the fields after "(comm)" start at field 3.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int | None) -> float:
+    """CPU of ``pid`` and its living descendants."""
+    if pid is None:
+        return 0.0
+    return sum(cpu_seconds(member) for member in process_tree(pid))
 
 
 def scrape(url: str) -> dict[str, float]:

@@ -11,11 +11,16 @@ so they are as fine as the buckets.
 The offered rate is open-loop: a batch of ``batch_size`` signals every
 ``batch_size / rate`` seconds whether or not earlier requests have returned,
 so a slow pipeline shows up as latency, not as a lower offer.
+
+The throughput phase also records where the two cores go: the CPU (user and
+system, from /proc) of each service with its child processes, of the broker
+and of the load generator (this process), per signal and in cores.
 """
 
 from __future__ import annotations
 
 import asyncio
+import resource
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,10 +35,12 @@ from waakhond_stack.bench.classifier import classifier_env
 from waakhond_stack.bench.common import (
     HOST,
     child_pid,
+    cpu_seconds,
     metric,
     percentile_from_buckets,
     rss_mib,
     scrape,
+    tree_cpu_seconds,
     tree_rss_mib,
 )
 from waakhond_stack.bench.intake import LoadParameters, drive, intake_env, issue_keys, payloads
@@ -50,7 +57,8 @@ class EndToEndParameters:
     soak_seconds: float = 60.0  # the issue asks for 10 minutes (600)
     batch_size: int = 10
     max_in_flight: int = 64
-    throughput_signals: int = 20_000
+    # About half a minute at the target rate: long enough to call the rate sustained.
+    throughput_signals: int = 60_000
     throughput_batch_size: int = 100
     throughput_concurrency: int = 4
     drain_timeout: float = 300.0
@@ -70,10 +78,21 @@ class Latency:
 
 
 @dataclass(frozen=True, slots=True)
+class CpuShare:
+    """One part's CPU over the throughput phase: where the two cores go."""
+
+    part: str
+    cpu_seconds: float
+    cores: float
+    us_per_signal: float
+
+
+@dataclass(frozen=True, slots=True)
 class Throughput:
     accepted: int
     seconds: float
     signals_per_s: float
+    cpu: list[CpuShare]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +165,28 @@ async def _offer(
     return accepted, not_offered, failed
 
 
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_shares(
+    before: dict[str, float], after: dict[str, float], seconds: float, signals: int
+) -> list[CpuShare]:
+    shares = []
+    for part, start in before.items():
+        used = after[part] - start
+        shares.append(
+            CpuShare(
+                part=part,
+                cpu_seconds=round(used, 2),
+                cores=round(used / seconds, 2) if seconds else 0.0,
+                us_per_signal=round(used / signals * 1e6, 1) if signals else 0.0,
+            )
+        )
+    return shares
+
+
 def _wait_counted(url: str, target: float, timeout: float) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -197,6 +238,11 @@ def measure_end_to_end(
 
         start_rss = memory_now()
 
+        def cpu_now() -> dict[str, float]:
+            # The load generator is this process: its HTTP clients share the cores too.
+            parts = {s.name: tree_cpu_seconds(s.pid) for s in services}
+            return parts | {"broker": cpu_seconds(broker_pid or 0), "load generator": _own_cpu()}
+
         # Steady phase (also the soak): a bounded number of signals at the offered rate.
         steady = list(generate_signals(int(p.rate * p.soak_seconds), seed=seed))
         requests = payloads(steady, p.batch_size)
@@ -228,15 +274,19 @@ def measure_end_to_end(
             batch_size=p.throughput_batch_size,
             max_seconds=p.drain_timeout,
         )
+        bodies = payloads(burst, p.throughput_batch_size)
         stored_before = metric(metrics_url, STORED)
+        cpu_before = cpu_now()
         started = time.monotonic()
-        result = drive(intake_url, tokens, payloads(burst, p.throughput_batch_size), load)
+        result = drive(intake_url, tokens, bodies, load)
         finished = _wait_counted(metrics_url, stored_before + result.accepted, p.drain_timeout)
+        cpu_after = cpu_now()
         seconds = finished - started
         throughput = Throughput(
             accepted=result.accepted,
             seconds=round(seconds, 2),
             signals_per_s=round(result.accepted / seconds, 1) if seconds else 0.0,
+            cpu=_cpu_shares(cpu_before, cpu_after, seconds, result.accepted),
         )
     finally:
         for service in services:

@@ -65,6 +65,9 @@ def table(report: PipelineReport) -> str:
             f"({throughput.accepted} in {throughput.seconds:.1f} s; target >= "
             f"{TARGETS['end_to_end_signals_per_s']:.0f})"
         )
+        lines.append(f"  {'CPU in that phase':<18} {'cores':>6} {'us/signal':>10}")
+        for share in throughput.cpu:
+            lines.append(f"  {share.part:<18} {share.cores:>6.2f} {share.us_per_signal:>10.1f}")
         lines.append(
             f"latency 202 -> counted at {latency.offered_per_s:.0f}/s for "
             f"{result.soak_seconds:.0f} s: p50 {latency.p50_s:.2f} s, p95 {latency.p95_s:.2f} s, "
