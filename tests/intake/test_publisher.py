@@ -9,17 +9,26 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from kafka import KafkaProducer
+from kafka.errors import KafkaTimeoutError
+from kafka.future import Future
 
 from waakhond_contract.settings import KafkaSettings, TopicSettings
-from waakhond_intake.publisher import OutgoingRecord, ProducerPolicy, SignalPublisher
+from waakhond_intake.publisher import (
+    Acknowledgements,
+    BrokerUnavailableError,
+    OutgoingRecord,
+    ProducerPolicy,
+    SignalPublisher,
+)
 
 
 class _NeverSettled:
-    def add_callback(self, _: Any) -> None:
+    def add_callback(self, *_: Any) -> None:
         pass
 
-    def add_errback(self, _: Any) -> None:
+    def add_errback(self, *_: Any) -> None:
         pass
 
 
@@ -188,3 +197,56 @@ def test_stopping_waits_until_a_replaced_producer_is_closed(
         time.sleep(0.05)
     publisher.close()
     assert stale.closed
+
+
+def _settle_on_another_thread(futures: list[Future], outcomes: list[str]) -> None:
+    """As kafka-python's sender thread does: "ok", "failed", or "never" (left pending)."""
+    for future, outcome in zip(futures, outcomes, strict=True):
+        if outcome == "ok":
+            future.success("metadata")
+        elif outcome == "failed":
+            future.failure(KafkaTimeoutError("expired"))
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "all_in"),
+    [
+        pytest.param(["ok", "ok", "ok"], True, id="all-acknowledged"),
+        pytest.param(["ok", "failed", "ok"], True, id="one-failed"),
+        pytest.param(["ok", "never", "failed"], False, id="one-unanswered"),
+        pytest.param([], True, id="no-records"),
+    ],
+)
+def test_acknowledgements_give_each_record_its_own_outcome(
+    outcomes: list[str], all_in: bool
+) -> None:
+    async def collect() -> tuple[bool, list[BaseException | None]]:
+        futures = [Future() for _ in outcomes]
+        acknowledgements = Acknowledgements(asyncio.get_running_loop(), futures)
+        sender = threading.Thread(target=_settle_on_another_thread, args=(futures, outcomes))
+        sender.start()
+        await asyncio.wait([acknowledgements.all_in], timeout=1.0)
+        sender.join()
+        return acknowledgements.all_in.done(), acknowledgements.outcomes()
+
+    done, collected = asyncio.run(collect())
+    assert done is all_in
+    for expected, outcome in zip(outcomes, collected, strict=True):
+        if expected == "ok":
+            assert outcome is None
+        elif expected == "failed":
+            assert isinstance(outcome, KafkaTimeoutError)
+        else:
+            assert isinstance(outcome, BrokerUnavailableError)
+
+
+def test_acknowledgements_of_records_settled_before_they_are_watched() -> None:
+    async def collect() -> list[BaseException | None]:
+        settled = [Future().success("metadata"), Future().failure(KafkaTimeoutError("expired"))]
+        acknowledgements = Acknowledgements(asyncio.get_running_loop(), settled)
+        await asyncio.wait_for(acknowledgements.all_in, timeout=1.0)
+        return acknowledgements.outcomes()
+
+    ok, failed = asyncio.run(collect())
+    assert ok is None
+    assert isinstance(failed, KafkaTimeoutError)
