@@ -13,12 +13,13 @@ from dataclasses import replace
 import pytest
 
 from tests.support import valid_submission
+from waakhond_classifier import processing
 from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput
 from waakhond_classifier.model.loader import load_default_classifier
 from waakhond_classifier.processing import classify_messages
 from waakhond_contract.codec import decode, encode
 from waakhond_contract.deadletters import SourceMessage
-from waakhond_contract.messages import SignalClassified, SignalSubmitted
+from waakhond_contract.messages import Classification, SignalClassified, SignalSubmitted
 from waakhond_contract.vocabularies import Category
 
 NOW = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
@@ -132,3 +133,58 @@ def test_a_signal_the_model_fails_on_is_dead_lettered_and_the_rest_classified(
     assert document["signal_id"] == str(decode(SignalSubmitted, values[1]).signal_id)
     assert document["detail"].startswith(detail)
     assert outcome.needs_review + sum(outcome.label_counts.values()) >= 2
+
+
+VARIED_DESCRIPTIONS = [
+    "Al een jaar op de wachtlijst voor beschermd wonen, geen plek.",
+    'Cliënt zegt: "niemand belt terug" \\ en de Wmo-consulent is "ziek".',
+    "Statushouders 👍 zonder DigiD,\nalleen online aanvragen;\ttolk ontbreekt.",
+    "Мой клиент ждёт решения уже три месяца, geen beschikking.",
+    "wachtlijst " * 180 + "wachtlijst",
+]
+
+
+@pytest.mark.parametrize("splice", [True, False], ids=["splice", "full-model"])
+def test_a_classified_signal_is_encoded_as_the_full_model_encodes_it(
+    splice: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processing, "_CLASSIFIED_EXTENDS_SUBMITTED", splice)
+    amsterdam = dt.timezone(dt.timedelta(hours=2))
+    for i, description in enumerate(VARIED_DESCRIPTIONS):
+        body = valid_submission(
+            description=description,
+            law_domains=["wmo", "wlz"][: 1 + i % 2],
+            suggested_categories=[c.value for c in Category][: i % 5],
+        )
+        body.pop("client_ref")
+        signal = SignalSubmitted.model_validate(
+            {
+                **body,
+                "signal_id": str(uuid.uuid4()),
+                "organisation_id": "mee-noord",
+                "submitted_at": NOW.astimezone(amsterdam if i % 2 else dt.UTC).isoformat(),
+            }
+        )
+        classification = Classification(
+            labels=[Category.POLICY_GAP][: i % 2],
+            scores={c: round(0.1 * (i + k), 4) for k, c in enumerate(Category)},
+            needs_review=i % 2 == 0,
+            model_version="linear-1.0-59a2c00fb4eb",
+            classified_at=NOW,
+            explanations={Category.POLICY_GAP: ["wal en schip", "cliënt"]} if i % 2 else {},
+        )
+        expected = encode(SignalClassified(**signal.model_dump(), classification=classification))
+        assert processing.encode_classified(signal, classification) == expected
+
+
+def test_every_classified_record_is_the_canonical_encoding_of_its_signal() -> None:
+    values = [submitted(description) for description in VARIED_DESCRIPTIONS]
+    messages = [SourceMessage("signals.submitted", 0, i, None, v) for i, v in enumerate(values)]
+    outcome = classify_messages(messages, load_default_classifier(), NOW)
+
+    assert len(outcome.classified) == len(values)
+    for value, record in zip(values, outcome.classified, strict=True):
+        signal = decode(SignalSubmitted, value)
+        classified = decode(SignalClassified, record.value)
+        rebuilt = SignalClassified(**signal.model_dump(), classification=classified.classification)
+        assert record.value == encode(rebuilt)

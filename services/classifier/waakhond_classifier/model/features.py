@@ -21,7 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ from waakhond_classifier.model.lexicon import LEXICON, LexiconMatcher
 from waakhond_classifier.model.text import normalise_with_tokens, stem
 
 _CACHE_LIMIT = 100_000
+_Key = TypeVar("_Key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,6 @@ def char_terms(word: str, low: int, high: int) -> list[str]:
 _LEXICON = LexiconMatcher()
 
 
-def lexicon_terms(normalised: str, words: Sequence[str]) -> list[str]:
-    return [entry.feature for entry in _LEXICON.matches(normalised, words)]
-
-
 @dataclass(slots=True)
 class Featurizer:
     """A fitted feature space. Build with ``Featurizer.fit`` or ``from_json``."""
@@ -99,6 +96,9 @@ class Featurizer:
     char_idf: FloatArray
     lexicon_features: list[str]
     _word_index: dict[str, int] = field(init=False, repr=False)
+    # The word bigrams of ``_word_index`` by their pair of stems, which saves
+    # joining every pair of a text into a string to look it up.
+    _bigram_index: dict[tuple[str, str], int] = field(init=False, repr=False)
     _char_index: dict[str, int] = field(init=False, repr=False)
     _lexicon_index: dict[str, int] = field(init=False, repr=False)
     _char_cache: dict[str, npt.NDArray[np.int32]] = field(init=False, repr=False)
@@ -107,6 +107,12 @@ class Featurizer:
 
     def __post_init__(self) -> None:
         self._word_index = {term: i for i, term in enumerate(self.word_vocabulary)}
+        self._bigram_index = {
+            (first, second): i
+            for term, i in self._word_index.items()
+            for first, _, second in [term.partition(" ")]
+            if second
+        }
         # Columns: word block, then character block, then lexicon block.
         start_char = len(self.word_vocabulary)
         start_lex = start_char + len(self.char_vocabulary)
@@ -168,73 +174,73 @@ class Featurizer:
         """Share of the words that are in the vocabulary; None for no words."""
         if not stems:
             return None
-        return sum(1 for s in stems if s in self._word_index) / len(stems)
+        return sum(map(self._word_index.__contains__, stems)) / len(stems)
 
-    def _char_indices(self, word: str) -> npt.NDArray[np.int32]:
-        cached = self._char_cache.get(word)
-        if cached is None:
+    def _char_columns(self, words: Sequence[str]) -> list[npt.NDArray[np.int32]]:
+        """The character n-gram columns of each word, computed once per distinct word."""
+        cache = self._char_cache
+        missing = set(words).difference(cache)
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            missing = set(words)
+        if missing:
             index = self._char_index
-            config = self.config
-            cached = np.fromiter(
-                (
-                    i
-                    for t in char_terms(word, config.char_min, config.char_max)
-                    if (i := index.get(t)) is not None
-                ),
-                dtype=np.int32,
-            )
-            if len(self._char_cache) >= _CACHE_LIMIT:
-                self._char_cache.clear()
-            self._char_cache[word] = cached
-        return cached
+            low, high = self.config.char_min, self.config.char_max
+            for word in missing:
+                cache[word] = np.fromiter(
+                    (i for t in char_terms(word, low, high) if (i := index.get(t)) is not None),
+                    dtype=np.int32,
+                )
+        return list(map(cache.__getitem__, words))
 
     def transform(self, analysed: Sequence[Analysed]) -> sp.csr_matrix:
-        rows: list[int] = []
-        cols: list[int] = []
-        # Character n-grams come per word as cached arrays of global column
-        # numbers and are joined once per batch, not once per text.
-        char_arrays: list[npt.NDArray[np.int32]] = []
-        char_rows: list[int] = []
-        char_lengths: list[int] = []
-        word_index = self._word_index
-        lexicon_index = self._lexicon_index
-        bigrams = self.config.use_word_bigrams
-        use_chars = self.config.use_chars and bool(self.char_vocabulary)
-        use_lexicon = bool(self.lexicon_features)
-        char_indices = self._char_indices
-        for row, doc in enumerate(analysed):
-            for term in word_terms(doc.stems, bigrams):
-                col = word_index.get(term)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-            if use_chars:
-                for word in doc.words:
-                    indices = char_indices(word)
-                    char_arrays.append(indices)
-                    char_rows.append(row)
-                    char_lengths.append(len(indices))
-            if use_lexicon:
-                for term in lexicon_terms(doc.normalised, doc.words):
-                    rows.append(row)
-                    cols.append(lexicon_index[term])
-        all_rows = np.asarray(rows, dtype=np.int32)
-        all_cols = np.asarray(cols, dtype=np.int32)
-        if char_arrays:
-            all_rows = np.concatenate(
-                [all_rows, np.repeat(np.asarray(char_rows, dtype=np.int32), char_lengths)]
-            )
-            all_cols = np.concatenate([all_cols, *char_arrays])
-        return self._tfidf(all_rows, all_cols, len(analysed))
+        return self.transform_with_phrases(analysed)[0]
+
+    def transform_with_phrases(
+        self, analysed: Sequence[Analysed]
+    ) -> tuple[sp.csr_matrix, list[dict[int, str]]]:
+        """``transform``, and per text the words each of its lexicon features matched.
+
+        Explanations show those words; keeping them here saves running the
+        lexicon's regexes again.
+        """
+        text_rows = np.arange(len(analysed), dtype=np.int32)
+        # The terms of the whole batch are looked up in one pass each, so the
+        # loops run in C instead of once per text in Python; a term outside the
+        # vocabulary gets column -1 and is dropped at the end.
+        stems = [doc.stems for doc in analysed]
+        n_stems = list(map(len, stems))
+        rows = [np.repeat(text_rows, n_stems)]
+        cols = [_lookup(self._word_index, itertools.chain.from_iterable(stems))]
+        if self.config.use_word_bigrams:
+            rows.append(np.repeat(text_rows, [max(n - 1, 0) for n in n_stems]))
+            pairs = itertools.chain.from_iterable(map(itertools.pairwise, stems))
+            cols.append(_lookup(self._bigram_index, pairs))
+        phrases: list[dict[int, str]] = [{} for _ in analysed]
+        if self.lexicon_features:
+            lexicon_index = self._lexicon_index
+            for doc, matched in zip(analysed, phrases, strict=True):
+                for entry, match in _LEXICON.search(doc.normalised, doc.words):
+                    matched[lexicon_index[entry.feature]] = match.group(0)
+            rows.append(np.repeat(text_rows, list(map(len, phrases))))
+            cols.append(np.fromiter(itertools.chain.from_iterable(phrases), dtype=np.int32))
+        if self.config.use_chars and self.char_vocabulary:
+            words = list(itertools.chain.from_iterable(doc.words for doc in analysed))
+            char_arrays = self._char_columns(words)
+            word_rows = np.repeat(text_rows, [len(doc.words) for doc in analysed])
+            rows.append(np.repeat(word_rows, list(map(len, char_arrays))))
+            cols.extend(char_arrays)
+        all_rows = np.concatenate(rows)
+        all_cols = np.concatenate(cols)
+        known = all_cols >= 0
+        all_rows, all_cols = all_rows[known], all_cols[known]
+        return self._tfidf(all_rows, all_cols, len(analysed)), phrases
 
     def _tfidf(
         self, rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], n_rows: int
     ) -> sp.csr_matrix:
         """Sublinear TF-IDF, each block of a row L2-normalised and scaled by its weight."""
-        counts = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_rows, self.n_features)
-        )
-        counts.sum_duplicates()
+        counts = _count_matrix(rows, cols, (n_rows, self.n_features))
         data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
         char_start, lex_start = self.block_offsets
         block = (counts.indices >= char_start).astype(np.int64) + (counts.indices >= lex_start)
@@ -269,3 +275,35 @@ class Featurizer:
             decode_array(raw["char_idf"]),
             list(raw["lexicon_features"]),
         )
+
+
+# numpy sorts 16-bit keys by radix, several times faster than scipy sorts each
+# row's columns; rows and columns beyond that range take scipy's way.
+_RADIX_LIMIT = 1 << 16
+
+
+def _count_matrix(
+    rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], shape: tuple[int, int]
+) -> sp.csr_matrix:
+    """How often each (row, column) pair occurs, as a canonical CSR matrix.
+
+    The same matrix as ``csr_matrix((ones, (rows, cols)))`` after
+    ``sum_duplicates``: columns in order within each row, each once.
+    """
+    ones = np.ones(len(rows), dtype=np.float64)
+    n_rows, n_cols = shape
+    if n_rows > _RADIX_LIMIT or n_cols > _RADIX_LIMIT:
+        counts = sp.csr_matrix((ones, (rows, cols)), shape=shape)
+    else:
+        order = np.lexsort((cols.astype(np.uint16), rows.astype(np.uint16)))
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        # Sorted already, so this only adds up the duplicates.
+        counts = sp.csr_matrix((ones, cols[order], indptr), shape=shape)
+    counts.sum_duplicates()
+    return counts
+
+
+def _lookup(index: dict[_Key, int], keys: Iterable[_Key]) -> npt.NDArray[np.int32]:
+    """The column of each key, -1 for a key that has none."""
+    return np.fromiter(map(index.get, keys, itertools.repeat(-1)), dtype=np.int32)

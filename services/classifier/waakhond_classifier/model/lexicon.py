@@ -348,14 +348,22 @@ class LexiconMatcher:
 
     def matches(self, normalised: str, words: Sequence[str]) -> list[LexiconEntry]:
         """Entries found in ``normalised``; ``words`` are its tokens."""
-        candidates: set[int] = set()
-        for word in words:
-            candidates.update(self._for_word(word))
+        return [entry for entry, _ in self.search(normalised, words)]
+
+    def search(
+        self, normalised: str, words: Sequence[str]
+    ) -> list[tuple[LexiconEntry, re.Match[str]]]:
+        """``matches``, each with its first match in ``normalised``."""
+        try:
+            found = list(map(self._cache.__getitem__, words))
+        except KeyError:  # a new word; rare once the cache is warm
+            found = [self._for_word(word) for word in words]
+        candidates = set().union(*found)
         for i, anchor in self._phrase_anchors:
             if i not in candidates and anchor in normalised:
                 candidates.add(i)
         return [
-            self._entries[i]
+            (self._entries[i], match)
             for i in sorted(candidates)
-            if self._entries[i].pattern.search(normalised)
+            if (match := self._entries[i].pattern.search(normalised))
         ]

@@ -10,17 +10,19 @@ category whose score is just below its threshold (within
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from waakhond_classifier.model.arrays import FloatArray
 from waakhond_classifier.model.artefact import LinearArtefact
 from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput
 from waakhond_classifier.model.features import Analysed, analyse
-from waakhond_classifier.model.lexicon import BY_FEATURE
 from waakhond_classifier.model.text import FUNCTION_WORDS, MAX_TEXT_CHARS, TextCheck, check_text
 from waakhond_contract.vocabularies import Category
 
@@ -38,6 +40,8 @@ class Scored:
     matrix: sp.csr_matrix
     analysed: list[Analysed]
     checks: list[TextCheck]
+    # Per text, the words each lexicon feature matched, by column.
+    phrases: list[dict[int, str]]
 
 
 class LinearSignalClassifier:
@@ -45,6 +49,10 @@ class LinearSignalClassifier:
         self._artefact = artefact
         self._featurizer = artefact.featurizer
         self._coef_t = np.ascontiguousarray(artefact.coef.T)
+        self._negative_weights = {
+            category: np.ascontiguousarray(-weights)
+            for category, weights in zip(artefact.categories, artefact.coef, strict=True)
+        }
         self._slopes = np.array([c.slope for c in artefact.calibration])
         self._offsets = np.array([c.offset for c in artefact.calibration])
         self._thresholds = np.array(artefact.thresholds)
@@ -74,10 +82,10 @@ class LinearSignalClassifier:
         # A very long text is scored on its start; it goes to review anyway.
         analysed = [analyse(text[:MAX_TEXT_CHARS]) for text in texts]
         checks = [self._check(t, a) for t, a in zip(texts, analysed, strict=True)]
-        matrix = self._featurizer.transform(analysed)
+        matrix, phrases = self._featurizer.transform_with_phrases(analysed)
         decision = matrix @ self._coef_t + self._artefact.intercept
         probabilities = 1.0 / (1.0 + np.exp(-(decision * self._slopes + self._offsets)))
-        return Scored(np.asarray(probabilities), matrix, analysed, checks)
+        return Scored(np.asarray(probabilities), matrix, analysed, checks, phrases)
 
     def classify_batch(self, items: Sequence[ClassifierInput]) -> list[ClassifierOutput]:
         if not items:
@@ -91,32 +99,39 @@ class LinearSignalClassifier:
         near = (
             scored.probabilities >= self._thresholds - self._artefact.suggestion_margin
         ).tolist()
-        # Value x weight of every stored feature, per category, for the whole
-        # batch at once; rows of this array are contiguous per category.
-        contributions = np.ascontiguousarray(
-            (scored.matrix.data[:, None] * self._coef_t[scored.matrix.indices]).T
-        )
+        matrix = scored.matrix
+        indptr = matrix.indptr.tolist()
         outputs: list[ClassifierOutput] = []
         for row, item in enumerate(items):
             check = scored.checks[row]
             labels: tuple[Category, ...] = ()
             if check.keeps_labels:
                 suggested = item.suggested_categories
-                labels = tuple(
-                    category
-                    for k, category in enumerate(categories)
-                    if passed[row][k] or (near[row][k] and category in suggested)
+                # Most signals come without suggestions; then the thresholds decide.
+                labels = (
+                    tuple(
+                        category
+                        for k, category in enumerate(categories)
+                        if passed[row][k] or (near[row][k] and category in suggested)
+                    )
+                    if suggested
+                    else tuple(itertools.compress(categories, passed[row]))
+                )
+            explanations: dict[Category, tuple[str, ...]] = {}
+            if labels:
+                start, end = indptr[row], indptr[row + 1]
+                explanations = self._explain(
+                    labels,
+                    matrix.indices[start:end],
+                    matrix.data[start:end],
+                    _Surface(scored.analysed[row], scored.phrases[row]),
                 )
             outputs.append(
                 ClassifierOutput(
                     labels=labels,
                     scores=dict(zip(categories, rounded[row], strict=True)),
                     needs_review=check.issue is not None or not labels,
-                    explanations=self._explain(
-                        row, labels, scored.matrix, contributions, scored.analysed[row]
-                    )
-                    if labels
-                    else {},
+                    explanations=explanations,
                 )
             )
         return outputs
@@ -125,52 +140,55 @@ class LinearSignalClassifier:
 
     def _explain(
         self,
-        row: int,
         labels: tuple[Category, ...],
-        matrix: sp.csr_matrix,
-        contributions: FloatArray,
-        analysed: Analysed,
+        columns: npt.NDArray[np.int32],
+        values: FloatArray,
+        surface: _Surface,
     ) -> dict[Category, tuple[str, ...]]:
-        """Per label, the words with the largest positive contribution (value x weight)."""
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        columns = matrix.indices[start:end]
-        surface = _Surface(analysed)
-        categories = self._artefact.categories
+        """Per label, the words with the largest positive contribution (value x weight).
+
+        ``columns`` and ``values`` are the stored features of one text.
+        """
         explanations: dict[Category, tuple[str, ...]] = {}
         for category in labels:
-            values = contributions[categories.index(category), start:end]
-            candidates = (
-                np.argpartition(-values, _CANDIDATES)[:_CANDIDATES]
-                if len(values) > _CANDIDATES
-                else np.arange(len(values))
-            )
+            # Negated, so that an ascending sort puts the strongest first.
+            strengths = self._negative_weights[category].take(columns)
+            strengths *= values
             # Strongest feature first; several features (a stem, its bigram, its
             # character n-grams) often name the same word, which is kept once.
-            ordered = candidates[np.argsort(-values[candidates], kind="stable")]
+            # (The methods, not np.argpartition and np.argsort: those add a
+            # wrapper call each, and this runs for every label.)
+            if len(strengths) > _CANDIDATES:
+                candidates = strengths.argpartition(_CANDIDATES)[:_CANDIDATES]
+                ordered = candidates[strengths[candidates].argsort(kind="stable")]
+            else:
+                ordered = strengths.argsort(kind="stable")
             terms: list[str] = []
-            for column, value in zip(
-                columns[ordered].tolist(), values[ordered].tolist(), strict=True
+            for column, strength in zip(
+                columns[ordered].tolist(), strengths[ordered].tolist(), strict=True
             ):
-                if value <= 0 or len(terms) == EXPLANATION_TERMS:
+                if strength >= 0 or len(terms) == EXPLANATION_TERMS:
                     break
-                term = self._surface(column, surface)
-                if term and term not in terms and _informative(term):
+                term = self._term(column, surface)
+                if term is not None and term not in terms:
                     terms.append(term)
             explanations[category] = tuple(terms)
         return explanations
 
-    def _surface(self, column: int, surface: _Surface) -> str | None:
-        """The words of the text behind one feature column."""
+    def _term(self, column: int, surface: _Surface) -> str | None:
+        """The words of the text behind one feature column, if they tell a reader something."""
         featurizer = self._featurizer
         if column < self._char_start:
-            return surface.for_stems(featurizer.word_vocabulary[column])
-        if column < self._lex_start:
-            return surface.for_char_gram(featurizer.char_vocabulary[column - self._char_start])
-        entry = BY_FEATURE.get(featurizer.lexicon_features[column - self._lex_start])
-        match = entry.search(surface.analysed.normalised) if entry else None
-        return match.group(0).strip() if match else None
+            term = surface.for_stems(featurizer.word_vocabulary[column])
+        elif column < self._lex_start:
+            term = surface.for_char_gram(featurizer.char_vocabulary[column - self._char_start])
+        else:
+            phrase = surface.phrases.get(column)
+            term = phrase.strip() if phrase is not None else None
+        return term if term and _informative(term) else None
 
 
+@lru_cache(maxsize=100_000)
 def _informative(term: str) -> bool:
     """False for terms a reader learns nothing from ("door", "14", "de")."""
     return any(word not in FUNCTION_WORDS and not word.isdigit() for word in term.split(" "))
@@ -179,22 +197,25 @@ def _informative(term: str) -> bool:
 class _Surface:
     """Maps features of one text back to its words (first occurrence wins)."""
 
-    def __init__(self, analysed: Analysed) -> None:
+    def __init__(self, analysed: Analysed, phrases: dict[int, str]) -> None:
         self.analysed = analysed
+        self.phrases = phrases
 
     def for_stems(self, term: str) -> str | None:
         words, stems = self.analysed.words, self.analysed.stems
         first, _, second = term.partition(" ")
-        start = 0
-        # list.index runs in C; a text has a few dozen stems at most.
-        while first in stems[start:]:
-            i = stems.index(first, start)
-            if not second:
-                return words[i]
-            if i + 1 < len(stems) and stems[i + 1] == second:
-                return f"{words[i]} {words[i + 1]}"
-            start = i + 1
-        return None
+        # tuple.index runs in C; a text has a few dozen stems at most, and the
+        # feature comes from this text, so the stem is almost always there.
+        i = -1
+        try:
+            while True:
+                i = stems.index(first, i + 1)
+                if not second:
+                    return words[i]
+                if i + 1 < len(stems) and stems[i + 1] == second:
+                    return f"{words[i]} {words[i + 1]}"
+        except ValueError:
+            return None
 
     def for_char_gram(self, gram: str) -> str | None:
         # The gram is padded with a space where it touches a word boundary.

@@ -18,6 +18,8 @@ from functools import lru_cache
 from waakhond_contract.messages import DESCRIPTION_MAX_CHARS, DESCRIPTION_MIN_CHARS
 
 TOKEN_RE = re.compile(r"[a-z0-9]+")
+# For ASCII text: every byte that cannot be part of a token becomes a space.
+_TOKEN_BYTES = bytes(b if TOKEN_RE.fullmatch(chr(b)) else ord(" ") for b in range(256))
 
 # Abbreviations as supporters write them, after lower-casing and accent folding.
 ABBREVIATIONS: dict[str, str] = {
@@ -87,13 +89,21 @@ def normalise_with_tokens(text: str) -> tuple[str, list[str]]:
     if "ZIN" in text:
         text = _CASED_ABBREVIATION_RE.sub("zorg in natura", text)
     folded = fold(text).replace("p/w", "pw").replace("i.v.m.", "ivm")
-    found = TOKEN_RE.findall(folded)
+    found = _ascii_tokens(folded)
     # Most texts have no abbreviation; finding that out by a set intersection
     # is several times cheaper than running the substitution.
     if _ABBREVIATION_KEYS.isdisjoint(found):
         return folded, found
     expanded = _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], folded)
-    return expanded, TOKEN_RE.findall(expanded)
+    return expanded, _ascii_tokens(expanded)
+
+
+def _ascii_tokens(ascii_text: str) -> list[str]:
+    """``tokens(ascii_text)`` for a folded, so pure ASCII, text.
+
+    Translating bytes and splitting costs a fraction of what the regex does.
+    """
+    return ascii_text.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split()
 
 
 def tokens(normalised: str) -> list[str]:
@@ -450,6 +460,9 @@ _FOREIGN: dict[str, frozenset[str]] = {
 }
 
 
+_ANY_FOREIGN = frozenset().union(*_FOREIGN.values())
+
+
 class InputIssue(StrEnum):
     """Why a text cannot be classified with confidence; any issue sends it to review."""
 
@@ -467,8 +480,17 @@ class TextCheck:
     keeps_labels: bool
 
 
+# Most texts pass; the result is immutable, so they can share one.
+_FIT = TextCheck(None, keeps_labels=True)
+
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ASCII_LETTER_RE = re.compile(r"[a-z]")
+_NON_LATIN_LIMIT = 0.3
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+# Every ASCII letter of a text is still a letter after folding, and every other
+# character is at most one letter of the text; so with this many ASCII letters
+# per other character the non-Latin share is at most 1/5, whatever the rest is.
+_SURELY_LATIN_RATIO = 4
 
 
 def _non_latin_share(text: str) -> float:
@@ -480,6 +502,22 @@ def _non_latin_share(text: str) -> float:
         return 0.0
     # Folding keeps Latin letters (ë -> e) and drops other scripts.
     return 1.0 - len(_ASCII_LETTER_RE.findall(fold(text))) / letters
+
+
+def _mostly_non_latin(text: str) -> bool:
+    """``_non_latin_share(text) > 0.3``; a mostly ASCII text is let through without it.
+
+    The share takes two regex passes and a fold, and most texts with an accent
+    are Dutch with an "ë" or two.
+    """
+    if text.isascii():
+        return False
+    ascii_part = text.encode("ascii", "ignore")
+    others = len(text) - len(ascii_part)
+    ascii_letters = len(ascii_part.translate(None, _ASCII_NON_LETTERS))
+    if ascii_letters >= _SURELY_LATIN_RATIO * others:
+        return False
+    return _non_latin_share(text) > _NON_LATIN_LIMIT
 
 
 def check_text(
@@ -497,7 +535,7 @@ def check_text(
         return TextCheck(InputIssue.EMPTY, keeps_labels=False)
     if len(text) > MAX_TEXT_CHARS:
         return TextCheck(InputIssue.TOO_LONG, keeps_labels=True)
-    if _non_latin_share(text) > 0.3:
+    if _mostly_non_latin(text):
         return TextCheck(InputIssue.NOT_DUTCH, keeps_labels=False)
     if words is None:
         words = tokens(normalise(text))
@@ -507,12 +545,15 @@ def check_text(
     # say no more about the language than one.
     distinct = set(words)
     dutch = len(FUNCTION_WORDS.intersection(distinct))
-    foreign = max(len(vocabulary.intersection(distinct)) for vocabulary in _FOREIGN.values())
-    if foreign >= 2 and foreign > dutch:
-        return TextCheck(InputIssue.NOT_DUTCH, keeps_labels=False)
+    # One language needs two of its words; most texts have fewer than two of
+    # all of them together, and need not be checked language by language.
+    if len(_ANY_FOREIGN.intersection(distinct)) >= 2:
+        foreign = max(len(vocabulary.intersection(distinct)) for vocabulary in _FOREIGN.values())
+        if foreign >= 2 and foreign > dutch:
+            return TextCheck(InputIssue.NOT_DUTCH, keeps_labels=False)
     if known_share is not None:
         if dutch == 0 and len(words) >= 6 and known_share < 0.25:
             return TextCheck(InputIssue.NOT_DUTCH, keeps_labels=False)
         if known_share == 0:
             return TextCheck(InputIssue.NO_KNOWN_TERMS, keeps_labels=False)
-    return TextCheck(None, keeps_labels=True)
+    return _FIT
