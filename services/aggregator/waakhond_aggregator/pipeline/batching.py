@@ -16,12 +16,12 @@ class BatchPolicy:
     """Flush at ``max_messages`` or ``max_seconds`` after the first message, whichever is first.
 
     A batch that is ready while the previous one is still being written keeps taking
-    messages (up to ``max_messages``) until the writer is free, so under load batches
-    grow by themselves and the time limit only matters when traffic is light.
+    messages (up to ``max_messages``) until the writer is free, so when inserts are slow
+    batches grow by themselves.
     """
 
     max_messages: int = 5000
-    max_seconds: float = 0.25
+    max_seconds: float = 0.5
 
 
 @dataclass(slots=True)
