@@ -5,10 +5,12 @@ Timings are not checked: this machine is shared and the sizes are too small to m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,50 +32,40 @@ def test_percentiles_interpolate_inside_buckets() -> None:
     assert percentile_from_buckets([], 0.5) == 0.0
 
 
-def test_a_process_memory_includes_its_children() -> None:
-    # A child that holds 200 MiB, as the classifier's model process holds the model.
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; b = b'x' * (200 << 20); print(1); "
-            "sys.stdout.flush(); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-    )
+@contextlib.contextmanager
+def child_ready(code: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A Python child running ``code``, which prints 1 when it is ready to be measured."""
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
     try:
         assert child.stdout is not None
         assert child.stdout.readline() == b"1\n"
-        own, tree = rss_mib(os.getpid()), tree_rss_mib(os.getpid())
-        assert tree - own >= 200
-        assert tree_rss_mib(None) == 0.0
+        yield child
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_process_memory_includes_its_children() -> None:
+    # A child that holds 200 MiB, as the classifier's model process holds the model.
+    with child_ready(
+        "import sys, time; b = b'x' * (200 << 20); print(1); sys.stdout.flush(); time.sleep(60)"
+    ):
+        own, tree = rss_mib(os.getpid()), tree_rss_mib(os.getpid())
+        assert tree - own >= 200
+        assert tree_rss_mib(None) == 0.0
 
 
 def test_a_process_cpu_includes_its_living_children() -> None:
     # Half a second of CPU in a child, then it waits to be measured.
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\n"
-            "end = time.process_time() + 0.5\n"
-            "while time.process_time() < end: pass\n"
-            "print(1); sys.stdout.flush(); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline() == b"1\n"
+    with child_ready(
+        "import sys, time\n"
+        "end = time.process_time() + 0.5\n"
+        "while time.process_time() < end: pass\n"
+        "print(1); sys.stdout.flush(); time.sleep(60)"
+    ) as child:
         assert 0.5 <= cpu_seconds(child.pid) < 5
         assert tree_cpu_seconds(os.getpid()) - cpu_seconds(os.getpid()) >= 0.5
         assert tree_cpu_seconds(None) == 0.0
-    finally:
-        child.kill()
-        child.wait()
     assert cpu_seconds(child.pid) == 0.0  # gone
 
 

@@ -91,6 +91,13 @@ def new_faust_app(
     )
 
 
+def raw_topic(app: faust.App, name: str) -> Any:
+    """A topic read as bytes: decoding is ours, so a poison message reaches the dead letters."""
+    return app.topic(
+        name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+
+
 async def send_raw(app: faust.App, topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
     """Hands one record of bytes to faust's producer; the result resolves on the broker's
     acknowledgement.
@@ -144,14 +151,7 @@ def create_app(
     kafka = kafka or KafkaSettings()
     topics = topics or TopicSettings()
     app = new_faust_app(settings, kafka, topics)
-    # Raw bytes in: decoding is ours, so a poison message reaches the dead-letter topic.
-    submitted_topic = app.topic(
-        topics.submitted,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    submitted_topic = raw_topic(app, topics.submitted)
 
     async def deliver(records: list[tuple[str, OutgoingMessage]]) -> None:
         """Send and wait for every acknowledgement, retrying with backoff until all are in."""

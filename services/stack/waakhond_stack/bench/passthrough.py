@@ -13,7 +13,7 @@ from typing import Any
 
 import faust
 
-from waakhond_classifier.app import new_faust_app, new_worker, send_raw
+from waakhond_classifier.app import new_faust_app, new_worker, raw_topic, send_raw
 from waakhond_classifier.config import ClassifierSettings
 from waakhond_contract.collector import settle_after_startup
 from waakhond_contract.log_format import configure_logging
@@ -24,13 +24,7 @@ def create_passthrough_app(
     settings: ClassifierSettings, kafka: KafkaSettings, topics: TopicSettings
 ) -> faust.App:
     app = new_faust_app(settings, kafka, topics)
-    source = app.topic(
-        topics.submitted,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    source = raw_topic(app, topics.submitted)
 
     @app.agent(source, name="pass-through")
     async def forward(stream: Any) -> None:
