@@ -50,7 +50,7 @@ ENV WAAKHOND_INTAKE_HOST=0.0.0.0 \
 # minutes). Building it here, as root, means no request ever waits for it and the
 # package directory can stay read-only at run time.
 USER root
-RUN python -m waakhond_intake.privacy.warmup
+RUN python -m waakhond_intake.processing.privacy.warmup
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -9,12 +9,12 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-runtime.txt pyproject.toml
+$(STAMP): requirements.txt requirements-runtime.txt pyproject.toml tools/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -m waakhond_intake.privacy.warmup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . -e tools
+	$(BIN)/python -m waakhond_intake.processing.privacy.warmup
 	touch $(STAMP)
 
 ## Run the embedded stack (Tansu broker, intake, classifier, aggregator, chDB) with demo data.
@@ -29,7 +29,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy services tests
+	$(BIN)/mypy services tools tests
 
 pytest: venv
 	$(BIN)/pytest

@@ -17,10 +17,10 @@ from clickhouse_connect.driver.client import Client
 os.environ.setdefault("TZ", "UTC")
 
 from tests.support import ORGANISATIONS
-from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 from waakhond_intake.auth.keys import create_key
-from waakhond_stack.broker import TansuBroker
-from waakhond_stack.topics import ensure_topics
+from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_runtime.topics import ensure_topics
+from waakhond_tools.stack.broker import TansuBroker
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from waakhond_contract.codec import DecodeError, decode, decode_stepwise, encode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import (
     Classification,
@@ -29,6 +28,7 @@ from waakhond_contract.vocabularies import (
     SupporterType,
     TargetGroup,
 )
+from waakhond_runtime.codec import DecodeError, decode, decode_stepwise, encode
 
 MUNICIPALITIES = sorted(load_region_reference().maps[2025].municipalities)
 

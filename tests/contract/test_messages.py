@@ -7,13 +7,13 @@ import pytest
 from pydantic import ValidationError
 
 from tests.support import valid_submission
-from waakhond_contract.codec import DecodeError, decode, encode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import (
     DeadLetterReason,
     SignalSubmission,
     SignalSubmitted,
 )
+from waakhond_runtime.codec import DecodeError, decode, encode
 
 
 def error_types(error: ValidationError) -> dict[str, str]:

@@ -245,7 +245,9 @@ def test_service_stages_hold_only_what_differs(chain: list[Stage], service: Serv
     own = chain[-1]
     assert not copied_from(own), "the environment comes from base"
     runs = [i.arguments for i in own.all("RUN")]
-    expected = ["python -m waakhond_intake.privacy.warmup"] if service.name == "intake" else []
+    expected = (
+        ["python -m waakhond_intake.processing.privacy.warmup"] if service.name == "intake" else []
+    )
     assert runs == expected
 
 
@@ -283,7 +285,7 @@ def test_image_installs_nothing_at_run_time(final: Stage) -> None:
 def test_intake_image_builds_the_deduce_cache(stages: list[Stage]) -> None:
     final = flatten(target_chain(stages, "intake"))
     runs = [i.arguments for i in final.instructions if i.keyword == "RUN"]
-    assert "python -m waakhond_intake.privacy.warmup" in runs
+    assert "python -m waakhond_intake.processing.privacy.warmup" in runs
     # As root: the cache is written into the installed package, which the service user
     # cannot write. The service user is set again afterwards.
     warmup = next(n for n, i in enumerate(final.instructions) if "privacy.warmup" in i.arguments)

@@ -53,7 +53,7 @@ EXTRA_RUNTIME_PINS = {
 
 # Modules under services/ that only the tests import; no service may import them.
 TEST_ONLY_MODULES = {
-    "waakhond_stack.local_s3": "services/stack/waakhond_stack/local_s3.py",
+    "waakhond_tools.stack.local_s3": "tools/waakhond_tools/stack/local_s3.py",
 }
 
 

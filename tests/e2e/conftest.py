@@ -23,16 +23,16 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 
 from tests.support import ORGANISATIONS
-from waakhond_aggregator.config import AggregatorSettings
+from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.main import create_app as create_aggregator
-from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
-from waakhond_stack.broker import free_port
-from waakhond_stack.environments import classifier_environment
-from waakhond_stack.processes import ServiceProcess
-from waakhond_stack.topics import ensure_topics
+from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_runtime.topics import ensure_topics
+from waakhond_tools.stack.broker import free_port
+from waakhond_tools.stack.environments import classifier_environment
+from waakhond_tools.stack.processes import ServiceProcess
 
 
 class ServerThread:
@@ -124,7 +124,7 @@ def pipeline(
     intake = create_intake(IntakeSettings(api_keys_file=keys_file), kafka_settings, topics)
     aggregator = create_aggregator(
         # Noise off: these tests follow exact counts through the whole pipeline; the noise
-        # has its own oracle in tests/aggregator/test_analytics_views.py.
+        # has its own oracle in tests/aggregator/storage/test_analytics_views.py.
         AggregatorSettings(
             group_id=f"aggregator-{suffix}", batch_max_seconds=0.3, disclosure_noise=False
         ),

@@ -20,16 +20,16 @@ from tests.e2e.conftest import ServerThread, wait_until
 from tests.e2e.test_faults import national_total
 from tests.support import ORGANISATIONS
 from waakhond_contract.identity import derive_signal_id
-from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
-from waakhond_stack.broker import TansuBroker, free_port
-from waakhond_stack.demo import generate_signals
-from waakhond_stack.environments import aggregator_environment, classifier_environment
-from waakhond_stack.local_s3 import LocalS3
-from waakhond_stack.processes import ServiceProcess
-from waakhond_stack.topics import ensure_topics
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_runtime.topics import ensure_topics
+from waakhond_tools.stack.broker import TansuBroker, free_port
+from waakhond_tools.stack.demo import generate_signals
+from waakhond_tools.stack.environments import aggregator_environment, classifier_environment
+from waakhond_tools.stack.local_s3 import LocalS3
+from waakhond_tools.stack.processes import ServiceProcess
 
 
 def restart_until_serving(

@@ -18,10 +18,10 @@ from kafka import KafkaProducer
 from tests.e2e.conftest import classifier_process, wait_until
 from tests.e2e.test_deadletters import submitted
 from tests.e2e.test_pipeline import read_all
-from waakhond_contract.codec import decode, encode
 from waakhond_contract.messages import SignalClassified
-from waakhond_contract.settings import KafkaSettings, TopicSettings
-from waakhond_stack.bench.common import process_table
+from waakhond_runtime.codec import decode, encode
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_tools.bench.pipeline_common import process_table
 
 
 def model_processes(parent: int) -> list[int]:

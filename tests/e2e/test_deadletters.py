@@ -14,12 +14,12 @@ from kafka import KafkaProducer
 from tests.e2e.conftest import Pipeline, wait_until
 from tests.e2e.test_pipeline import read_all
 from tests.support import valid_submission
-from waakhond_contract.codec import encode
 from waakhond_contract.messages import (
     Classification,
     SignalClassified,
     SignalSubmitted,
 )
+from waakhond_runtime.codec import encode
 
 
 def submitted(observed_on: dt.date) -> SignalSubmitted:
@@ -102,7 +102,7 @@ def test_poison_is_dead_lettered_and_good_messages_pass(pipeline: Pipeline, stag
 
 
 def test_fixed_dead_letters_are_replayed_and_counted(pipeline: Pipeline) -> None:
-    from waakhond_stack.deadletters import export_letters, replay_letters
+    from waakhond_tools.deadletters import export_letters, replay_letters
 
     day = dt.date(2024, 7, 1)
     broken = encode(submitted(day)).replace(b"GM0363", b"GM9991")

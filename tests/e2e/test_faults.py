@@ -18,15 +18,15 @@ import pytest
 from tests.e2e.conftest import ServerThread, classifier_process, wait_until
 from tests.support import ORGANISATIONS
 from waakhond_contract.regions import RegionLevel, load_region_reference
-from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
-from waakhond_stack.broker import free_port
-from waakhond_stack.demo import generate_signals
-from waakhond_stack.environments import aggregator_environment
-from waakhond_stack.processes import ServiceProcess
-from waakhond_stack.topics import ensure_topics
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_runtime.topics import ensure_topics
+from waakhond_tools.stack.broker import free_port
+from waakhond_tools.stack.demo import generate_signals
+from waakhond_tools.stack.environments import aggregator_environment
+from waakhond_tools.stack.processes import ServiceProcess
 
 SIGNALS = 2400
 BATCH = 40

@@ -10,15 +10,15 @@ from pathlib import Path
 import httpx
 from kafka import KafkaProducer
 
-from tests.aggregator.pipeline.test_transform import classified
+from tests.aggregator.processing.test_transform import classified
 from tests.e2e.conftest import wait_until
-from waakhond_contract.codec import decode, encode
 from waakhond_contract.messages import SignalClassified
-from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_contract.vocabularies import Category
-from waakhond_stack.broker import free_port
-from waakhond_stack.environments import aggregator_environment, classifier_environment
-from waakhond_stack.processes import ServiceProcess
+from waakhond_runtime.codec import decode, encode
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_tools.stack.broker import free_port
+from waakhond_tools.stack.environments import aggregator_environment, classifier_environment
+from waakhond_tools.stack.processes import ServiceProcess
 
 
 def metric(url: str, name: str) -> float:

@@ -21,9 +21,9 @@ from waakhond_classifier.model.base import ClassifierInput
 from waakhond_classifier.model.loader import load_default_classifier
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.regions import RegionLevel, load_region_reference
-from waakhond_contract.settings import KafkaSettings
 from waakhond_contract.vocabularies import Category
-from waakhond_stack.demo import generate_signals
+from waakhond_runtime.settings import KafkaSettings
+from waakhond_tools.stack.demo import generate_signals
 
 PERIOD_END = dt.date(2025, 3, 30)
 PERIOD_START = dt.date(2025, 1, 6)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app
-from waakhond_stack.broker import free_port
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_tools.stack.broker import free_port
 
 
 def wait_ready(client: TestClient, timeout: float = 30.0) -> None:

@@ -17,12 +17,9 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from waakhond_aggregator.api.analytics import analytics_router
-from waakhond_aggregator.api.routes import router
-from waakhond_aggregator.config import AggregatorSettings
-from waakhond_aggregator.pipeline.consumer import AggregatorConsumer
-from waakhond_aggregator.pipeline.retry import StoppedWhileRetryingError
-from waakhond_aggregator.pipeline.sink import TrendStore
+from waakhond_aggregator.api.routes.analytics import analytics_router
+from waakhond_aggregator.api.routes.trends import router
+from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.storage.cells import CellRefresher, RefreshPolicy
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import (
@@ -32,9 +29,12 @@ from waakhond_aggregator.storage.disclosure import (
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import load_region_reference as store_reference
-from waakhond_contract.collector import settle_after_startup
+from waakhond_aggregator.storage.sink import TrendStore
+from waakhond_aggregator.streaming.consumer import AggregatorConsumer
 from waakhond_contract.regions import load_region_reference
-from waakhond_contract.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+from waakhond_runtime.collector import settle_after_startup
+from waakhond_runtime.retry import StoppedWhileRetryingError
+from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
 

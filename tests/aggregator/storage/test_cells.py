@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.aggregator.pipeline.test_transform import classified
-from tests.aggregator.test_analytics_views import (
+from tests.aggregator.processing.test_transform import classified
+from tests.aggregator.storage.test_analytics_views import (
     AS_OF,
     DEFAULT,
     EXACT,

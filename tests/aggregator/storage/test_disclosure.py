@@ -30,7 +30,7 @@ from waakhond_aggregator.storage.disclosure import (
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import load_region_reference as load_reference_into
 from waakhond_contract.regions import load_region_reference
-from waakhond_contract.settings import ClickHouseSettings
+from waakhond_runtime.settings import ClickHouseSettings
 
 POLICIES = [
     DisclosurePolicy(),

@@ -11,7 +11,7 @@ from waakhond_aggregator.storage.migrate import (
     apply_migrations,
     discover_migrations,
 )
-from waakhond_contract.settings import ClickHouseSettings
+from waakhond_runtime.settings import ClickHouseSettings
 
 
 def test_migrations_apply_once_and_are_idempotent(

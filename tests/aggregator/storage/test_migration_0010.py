@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from tests.aggregator.storage.test_cells import published
-from tests.aggregator.test_analytics_views import (
+from tests.aggregator.storage.test_analytics_views import (
     DEFAULT,
     Oracle,
     analytics_signals,
     fix_secret,
     store,
 )
+from tests.aggregator.storage.test_cells import published
 from waakhond_aggregator.storage import migrate
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.disclosure import write_disclosure_policy

@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 
 from waakhond_classifier.model import features as features_module
 from waakhond_classifier.model.base import ClassifierInput
-from waakhond_classifier.model.corpus import Split, load_split
-from waakhond_classifier.model.corpus_generator import GeneratorConfig, generate
 from waakhond_classifier.model.features import (
     FeatureConfig,
     Featurizer,
@@ -35,6 +33,8 @@ from waakhond_classifier.model.text import (
     _non_latin_share,
 )
 from waakhond_contract.vocabularies import Category
+from waakhond_tools.training.corpus import Split, load_split
+from waakhond_tools.training.corpus_generator import GeneratorConfig, generate
 
 ODD_TEXTS = [
     "",

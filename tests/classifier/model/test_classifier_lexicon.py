@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waakhond_classifier.model.corpus import Split, load_split
 from waakhond_classifier.model.features import analyse
 from waakhond_classifier.model.lexicon import LEXICON, LexiconMatcher, lexicon_digest, matches
 from waakhond_contract.vocabularies import Category
+from waakhond_tools.training.corpus import Split, load_split
 
 MATCHER = LexiconMatcher()
 

@@ -13,11 +13,11 @@ from kafka import KafkaConsumer
 
 from tests.intake.conftest import intake_client, wait_ready
 from tests.support import valid_submission
-from waakhond_contract.codec import decode
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted
-from waakhond_contract.settings import KafkaSettings, TopicSettings
-from waakhond_stack.broker import TansuBroker
+from waakhond_runtime.codec import decode
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_tools.stack.broker import TansuBroker
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -265,7 +265,7 @@ def test_broker_stopped_while_running_is_503_never_202(
     own_broker = TansuBroker(log_file=tmp_path / "tansu.log")
     kafka = KafkaSettings(bootstrap_servers=own_broker.start())
     topics = TopicSettings(partitions=1)
-    from waakhond_stack.topics import ensure_topics
+    from waakhond_runtime.topics import ensure_topics
 
     ensure_topics(kafka, topics)
     try:

@@ -22,9 +22,9 @@ from schemathesis.checks import ignored_auth, positive_data_acceptance
 from schemathesis.core.result import Ok
 
 from tests.e2e.conftest import ServerThread, wait_until
-from waakhond_contract.settings import KafkaSettings, TopicSettings
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 CASES_PER_OPERATION = 500
 # positive_data_acceptance is left out on purpose: the contract has rules JSON Schema cannot

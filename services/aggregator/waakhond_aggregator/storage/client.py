@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
-from waakhond_contract.settings import ClickHouseSettings
+from waakhond_runtime.settings import ClickHouseSettings
 
 
 def connect(settings: ClickHouseSettings) -> Client:

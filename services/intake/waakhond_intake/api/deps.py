@@ -17,8 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from waakhond_intake.auth.keys import KeyRegistry, Organisation
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import SignalRateLimiter
-from waakhond_intake.privacy import Redactor
-from waakhond_intake.publisher import SignalPublisher
+from waakhond_intake.processing.privacy import Redactor
+from waakhond_intake.streaming.publisher import SignalPublisher
 
 _bearer = HTTPBearer(auto_error=False, description="Per-organisation API key: `wk.<id>.<secret>`")
 

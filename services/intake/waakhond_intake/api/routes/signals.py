@@ -19,8 +19,16 @@ from waakhond_intake.api.deps import (
     RedactorDep,
     SettingsDep,
 )
-from waakhond_intake.audit import audit
+from waakhond_intake.api.models import (
+    BatchItemResult,
+    BatchResult,
+    BatchSubmission,
+    ItemStatus,
+    Redaction,
+    SignalAccepted,
+)
 from waakhond_intake.auth.keys import Organisation
+from waakhond_intake.core.audit import audit
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.problems import FieldError, Problem, field_errors, problem_response
 from waakhond_intake.core.rate_limit import SignalRateLimiter
@@ -31,21 +39,17 @@ from waakhond_intake.metrics import (
     SIGNALS_RECEIVED,
     SIGNALS_REJECTED,
 )
-from waakhond_intake.models import (
-    BatchItemResult,
-    BatchResult,
-    BatchSubmission,
-    ItemStatus,
-    Redaction,
-    SignalAccepted,
-)
-from waakhond_intake.privacy import Redactor
-from waakhond_intake.publisher import BrokerUnavailableError, OutgoingRecord, SignalPublisher
-from waakhond_intake.submissions import (
+from waakhond_intake.processing.privacy import Redactor
+from waakhond_intake.processing.submissions import (
     IdentifyingDetailsError,
     NothingLeftError,
     PreparedSignal,
     prepare_signal,
+)
+from waakhond_intake.streaming.publisher import (
+    BrokerUnavailableError,
+    ProducedRecord,
+    SignalPublisher,
 )
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
@@ -147,7 +151,7 @@ def _rate_limited(
 
 
 async def _publish_timed(
-    publisher: SignalPublisher, records: list[OutgoingRecord]
+    publisher: SignalPublisher, records: list[ProducedRecord]
 ) -> list[BaseException | None]:
     started = time.perf_counter()
     outcomes = await publisher.publish(records)

@@ -1,0 +1,266 @@
+"""The aggregator's consumer loop: poll, decode, transform, batch, then insert and commit.
+
+Delivery guarantee: at-least-once from Kafka, exactly-once in the trends.
+Offsets are committed only after a batch's dead letters were acknowledged by
+the broker and its rows were inserted into ClickHouse. A crash before the
+commit means the batch is read again; the write plan and the tables'
+replacing keys make the replay count nothing twice. While ClickHouse or the
+broker is unavailable the batch is retried with backoff and nothing is
+committed.
+
+Two threads share the work so that reading the next batch overlaps writing
+the previous one (ClickHouse releases the GIL while it inserts): the consumer
+thread polls, decodes, transforms and commits; one writer thread at a time
+looks up stored versions, sends dead letters and inserts. At most one batch
+is being written, and the next write starts only after it finished, so each
+write plan sees every row written before it; a batch's offsets are committed
+by the consumer thread once its write returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from waakhond_aggregator.core.config import AggregatorSettings
+from waakhond_aggregator.metrics import (
+    BATCH_SIZE,
+    DEAD_LETTERED,
+    INSERT_SECONDS,
+    OPEN_BATCH,
+    PROCESSING_LAG,
+    RECLASSIFICATIONS_IGNORED,
+    SIGNALS_STORED,
+    STORE_LAG,
+)
+from waakhond_aggregator.processing.batching import Batch, BatchPolicy
+from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
+from waakhond_aggregator.processing.processor import process_classified
+from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SUBMITTED_AT
+from waakhond_aggregator.storage.sink import TrendStore
+from waakhond_contract.messages import DeadLetterStage
+from waakhond_contract.regions import RegionReference
+from waakhond_runtime.deadletters import DeadLetterPolicy, RejectedRecord
+from waakhond_runtime.records import ConsumedRecord, ProducedRecord
+from waakhond_runtime.retry import RetryPolicy, retry_until_done
+from waakhond_runtime.settings import KafkaSettings, TopicSettings
+
+log = logging.getLogger(__name__)
+# Reconnect within a second of the broker's return instead of kafka-python's 30 s ceiling.
+RECONNECT_BACKOFF_MAX_MS = 1000
+POLL_TIMEOUT_MS = 100
+# Tansu answers a fetch when its wait runs out, not when records arrive: the default 500 ms
+# wait put up to half a second between a record's arrival and its poll.
+FETCH_MAX_WAIT_MS = 50
+# While a batch is being written, poll briefly so its commit follows the insert closely.
+POLL_TIMEOUT_WRITING_MS = 20
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """A batch whose dead letters were acknowledged and whose rows were inserted."""
+
+    batch: Batch
+    plan: WritePlan
+    rejected: list[RejectedRecord]
+
+
+class BackgroundCall(Generic[T]):
+    """One call on its own daemon thread; ``result`` returns its value or raises its error.
+
+    Daemon, so a write still retrying when the consumer thread dies cannot keep the
+    process alive; whatever it inserts then is uncommitted and replayed harmlessly.
+    """
+
+    def __init__(self, call: Callable[[], T], name: str) -> None:
+        self._call = call
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as error:  # handed to the thread that asks for the result
+            self._error = error
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+class AggregatorConsumer:
+    def __init__(
+        self,
+        store: TrendStore,
+        reference: RegionReference,
+        settings: AggregatorSettings,
+        kafka: KafkaSettings,
+        topics: TopicSettings,
+    ) -> None:
+        self._store = store
+        self._reference = reference
+        self._settings = settings
+        self._kafka = kafka
+        self._topics = topics
+        self._policy = BatchPolicy(settings.batch_max_messages, settings.batch_max_seconds)
+        self._retry = RetryPolicy(settings.retry_initial_seconds, settings.retry_max_seconds)
+        self._dead_letters = DeadLetterPolicy(DeadLetterStage.AGGREGATOR)
+        self.assigned = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until ``stop`` is set; then finish the open batch, commit and close."""
+        consumer = retry_until_done(self._new_consumer, "connecting to Kafka", self._retry, stop)
+        producer = retry_until_done(self._new_producer, "connecting to Kafka", self._retry, stop)
+        batch = Batch(self._policy)
+        writing: BackgroundCall[StoredBatch] | None = None
+        in_flight = 0
+        try:
+            while not stop.is_set():
+                # A full batch waits for the writer; otherwise reading goes on beside it.
+                if writing is not None and (writing.done() or batch.is_full()):
+                    self._commit(writing.result(), consumer)
+                    writing = None
+                if not batch.is_full():
+                    polled = consumer.poll(
+                        timeout_ms=POLL_TIMEOUT_WRITING_MS if writing else POLL_TIMEOUT_MS,
+                        max_records=batch.room,
+                    )
+                    if consumer.assignment():
+                        self.assigned.set()
+                    self._add(batch, polled)
+                if writing is None and batch.is_ready():
+                    writing = BackgroundCall(
+                        partial(self._write, batch, producer, stop), "aggregator-writer"
+                    )
+                    in_flight = len(batch)
+                    batch = Batch(self._policy)
+                OPEN_BATCH.set(len(batch) + (in_flight if writing else 0))
+            if writing is not None:
+                self._commit(writing.result(), consumer)
+                writing = None
+            if len(batch):
+                log.info("stopping: storing and committing the open batch of %d", len(batch))
+                self._commit(self._write(batch, producer, stop), consumer)
+            OPEN_BATCH.set(0)
+        finally:
+            consumer.close(autocommit=False)
+            producer.close(timeout=5)
+
+    def _new_consumer(self) -> KafkaConsumer:
+        return KafkaConsumer(
+            self._topics.classified,
+            bootstrap_servers=self._kafka.bootstrap_list,
+            client_id=f"{self._kafka.client_id}-aggregator",
+            group_id=self._settings.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            # A restarted aggregator rejoins after half the session timeout.
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=2000,
+            max_poll_records=self._policy.max_messages,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            # kafka-python's own sensors cost per record and nothing reads them here.
+            metrics_enabled=False,
+            bootstrap_timeout_ms=5000,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+        )
+
+    def _new_producer(self) -> KafkaProducer:
+        return KafkaProducer(
+            bootstrap_servers=self._kafka.bootstrap_list,
+            client_id=f"{self._kafka.client_id}-aggregator-deadletter",
+            acks="all",
+            linger_ms=5,
+            bootstrap_timeout_ms=5000,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+        )
+
+    def _add(self, batch: Batch, polled: dict[TopicPartition, list[Any]]) -> None:
+        """Decode and transform here, beside the writer, so that the write is only I/O."""
+        for records in polled.values():
+            for record in records:
+                message = ConsumedRecord(
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key,
+                    value=record.value,
+                )
+                batch.add(message, process_classified(message, self._reference))
+
+    def _write(self, batch: Batch, producer: KafkaProducer, stop: threading.Event) -> StoredBatch:
+        """Plan against what is stored, send the dead letters, insert; never commits."""
+        now = dt.datetime.now(dt.UTC)
+        candidates = batch.candidates
+        stored = retry_until_done(
+            lambda: self._store.stored_versions([c.signal.signal_id for c in candidates]),
+            "reading stored signals",
+            self._retry,
+            stop,
+        )
+        plan = plan_writes(candidates, stored)
+        rejected = [*batch.rejected, *plan.conflicts]
+        if rejected:
+            letters = [self._dead_letters.letter(r, now) for r in rejected]
+            retry_until_done(
+                lambda: self._send_dead_letters(producer, letters),
+                "sending dead letters",
+                self._retry,
+                stop,
+            )
+        started = time.perf_counter()
+        retry_until_done(
+            lambda: self._store.insert(plan.writes), "inserting into ClickHouse", self._retry, stop
+        )
+        INSERT_SECONDS.observe(time.perf_counter() - started)
+        # The trend views count a signal from the moment its rows are inserted.
+        stored_at = time.time()
+        for rows in plan.writes:
+            PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[SUBMITTED_AT].timestamp()))
+            STORE_LAG.observe(max(0.0, stored_at - rows.signal[CLASSIFIED_AT].timestamp()))
+        return StoredBatch(batch, plan, rejected)
+
+    def _commit(self, stored: StoredBatch, consumer: KafkaConsumer) -> None:
+        offsets = {
+            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+            for (topic, partition), offset in stored.batch.next_offsets.items()
+        }
+        try:
+            consumer.commit(offsets)
+        except Exception as error:
+            # The partitions moved to another member: it reads the batch again, and the
+            # write plan makes that replay harmless.
+            log.warning("commit failed after insert (%s); the batch will be replayed", error)
+        SIGNALS_STORED.inc(len(stored.plan.writes))
+        RECLASSIFICATIONS_IGNORED.inc(stored.plan.reclassifications_ignored)
+        BATCH_SIZE.observe(len(stored.batch))
+        for rejected in stored.rejected:
+            DEAD_LETTERED.labels(rejected.rejection.reason).inc()
+
+    def _send_dead_letters(self, producer: KafkaProducer, letters: list[ProducedRecord]) -> None:
+        futures: list[Any] = [
+            producer.send(self._topics.deadletter, key=letter.key, value=letter.value)
+            for letter in letters
+        ]
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=0)

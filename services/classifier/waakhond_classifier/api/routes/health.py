@@ -1,0 +1,31 @@
+"""The classifier's web routes on faust's web server: liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from waakhond_classifier.processing.offload import ClassifierProcesses
+
+
+def add_health_routes(app: faust.App, processes: ClassifierProcesses) -> None:
+    """``/healthz`` fails once a model process is gone; ``/readyz`` needs partitions."""
+
+    @app.page("/healthz")
+    async def healthz(web: Any, _request: Any) -> Any:
+        if not processes.alive():
+            return web.json({"status": "model process gone"}, status=503)
+        return web.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, _request: Any) -> Any:
+        ready = app.consumer is not None and not app.rebalancing and bool(app.consumer.assignment())
+        return web.json({"status": "ready" if ready else "not ready"}, status=200 if ready else 503)
+
+    @app.page("/metrics")
+    async def metrics(web: Any, _request: Any) -> Any:
+        # aiohttp refuses a charset inside content_type; the exposition format is ASCII.
+        content_type, _, _ = CONTENT_TYPE_LATEST.partition("; charset")
+        return web.bytes(generate_latest(), content_type=content_type)

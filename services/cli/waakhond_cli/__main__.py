@@ -1,0 +1,3 @@
+from waakhond_cli.main import main
+
+main()

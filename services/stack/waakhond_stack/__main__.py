@@ -1,3 +1,0 @@
-from waakhond_stack.cli import main
-
-main()

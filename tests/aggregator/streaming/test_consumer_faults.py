@@ -1,0 +1,103 @@
+"""The aggregator's consumer against the real broker and chDB, with ClickHouse failing on demand.
+
+chDB cannot be made to fail an insert at will, so ``FaultInjectingTrendStore`` wraps the real
+store and raises for the first calls: it injects the fault, everything else is real.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from clickhouse_connect.driver.client import Client
+from kafka import KafkaProducer
+
+from tests.aggregator.processing.test_transform import classified
+from tests.e2e.conftest import wait_until
+from waakhond_aggregator.core.config import AggregatorSettings
+from waakhond_aggregator.main import prepare_database
+from waakhond_aggregator.processing.rows import SignalRows
+from waakhond_aggregator.storage.sink import TrendStore
+from waakhond_aggregator.streaming.consumer import AggregatorConsumer
+from waakhond_contract.messages import SignalClassified
+from waakhond_contract.regions import load_region_reference
+from waakhond_contract.vocabularies import Category
+from waakhond_runtime.codec import encode
+from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
+
+
+class FaultInjectingTrendStore(TrendStore):
+    """The real store, except that the first ``failures`` inserts raise like a lost server."""
+
+    def __init__(self, client: Client, database: str, failures: int) -> None:
+        super().__init__(client, database)
+        self.failures_left = failures
+        self.insert_calls = 0
+
+    def insert(self, rows: Sequence[SignalRows]) -> None:
+        self.insert_calls += 1
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise ConnectionError("injected: ClickHouse unavailable")
+        super().insert(rows)
+
+
+def send_classified(kafka: KafkaSettings, topic: str, signals: Iterable[SignalClassified]) -> None:
+    """Onto one partition (one key), so the consumer reads them in this order."""
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
+    for signal in signals:
+        producer.send(topic, key=b"ZK02", value=encode(signal))
+    producer.flush()
+    producer.close()
+
+
+@contextmanager
+def consuming(consumer: AggregatorConsumer) -> Iterator[None]:
+    """Runs the consumer in a thread; on leaving, stops it and checks that it finished."""
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()
+
+
+def count_national(client: Client, database: str) -> tuple[int, int]:
+    row = client.query(
+        f"SELECT sum(signals) FROM {database}.trend_weekly "
+        "WHERE level = 'national' AND category = 'all'"
+    ).result_rows[0]
+    raw = client.query(f"SELECT count() FROM {database}.signals FINAL").result_rows[0]
+    return int(row[0] or 0), int(raw[0])
+
+
+def test_insert_failures_are_retried_without_loss_or_duplicates(
+    kafka_settings: KafkaSettings,
+    topics: TopicSettings,
+    clickhouse_client: Client,
+    clickhouse_settings: ClickHouseSettings,
+) -> None:
+    database = clickhouse_settings.database
+    settings = AggregatorSettings(
+        group_id=f"aggregator-{uuid.uuid4().hex[:8]}",
+        batch_max_seconds=0.2,
+        retry_initial_seconds=0.1,
+        retry_max_seconds=0.4,
+    )
+    prepare_database(clickhouse_client, database, settings)
+    store = FaultInjectingTrendStore(clickhouse_client, database, failures=4)
+    consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
+
+    signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
+    # A redelivered copy of some of them, as after a crash.
+    send_classified(kafka_settings, topics.classified, [*signals, *signals[:30]])
+
+    with consuming(consumer):
+        wait_until(lambda: count_national(clickhouse_client, database)[0] >= 120, 60, "counted")
+        assert store.insert_calls > 4  # it failed four times and went on
+        assert count_national(clickhouse_client, database) == (120, 120)
