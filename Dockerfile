@@ -14,13 +14,15 @@ RUN python -m venv /opt/waakhond
 ENV PATH=/opt/waakhond/bin:$PATH
 WORKDIR /src
 # Dependencies before sources, so this layer is rebuilt only when the pins change. Only the
-# run-time set: the development and test tools in requirements.txt stay out of the images.
+# run-time set: the development set in requirements.txt (the tooling's libraries, test and
+# lint tools) stays out of the images.
 COPY requirements-runtime.txt ./
 RUN pip install -r requirements-runtime.txt
 COPY pyproject.toml ./
 COPY services ./services
 # The pins above are the complete run-time set; --no-deps keeps pip from resolving again,
-# and the pinned setuptools builds the package.
+# and the pinned setuptools builds the package. The repository root's distribution holds the
+# services only; the tooling (tools/) is never in the build context.
 RUN pip install --no-deps --no-build-isolation .
 
 # --- base: what every service image shares ----------------------------------------------

@@ -41,6 +41,7 @@ bench: venv
 	$(BIN)/waakhond bench pipeline --output bench/results/pipeline.json
 	$(BIN)/waakhond bench broker --output bench/results/broker.json
 	$(BIN)/waakhond bench lookup --output bench/results/lookup.json
+	$(BIN)/waakhond bench imports --output bench/results/imports.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

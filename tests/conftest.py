@@ -16,10 +16,9 @@ from clickhouse_connect.driver.client import Client
 
 os.environ.setdefault("TZ", "UTC")
 
-from tests.support import ORGANISATIONS
+from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
 from waakhond_intake.auth.keys import create_key
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
-from waakhond_runtime.topics import ensure_topics
 from waakhond_tools.stack.broker import TansuBroker
 
 
@@ -37,16 +36,8 @@ def kafka_settings(broker: TansuBroker) -> KafkaSettings:
 
 @pytest.fixture
 def topics(kafka_settings: KafkaSettings) -> TopicSettings:
-    """Fresh topics per test, created explicitly before any client touches them."""
-    suffix = uuid.uuid4().hex[:8]
-    settings = TopicSettings(
-        submitted=f"submitted-{suffix}",
-        classified=f"classified-{suffix}",
-        deadletter=f"deadletter-{suffix}",
-        partitions=3,
-    )
-    ensure_topics(kafka_settings, settings)
-    return settings
+    """Fresh topics per test."""
+    return fresh_topics(kafka_settings, unique_suffix())
 
 
 @pytest.fixture(scope="session")

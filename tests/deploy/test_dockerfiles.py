@@ -359,6 +359,10 @@ def test_copied_sources_are_in_the_build_context(stages: list[Stage]) -> None:
         "tests/deploy/test_dockerfiles.py",
         # The images install the run-time pins only.
         "requirements.txt",
+        # ... and the services only: the tooling is a distribution of its own.
+        "tools/pyproject.toml",
+        "tools/waakhond_tools/stack/embedded.py",
+        "tools/waakhond_tools/training/corpus/train.jsonl",
     ],
 )
 def test_build_context_leaves_out(path: str) -> None:

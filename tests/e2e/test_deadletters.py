@@ -9,11 +9,10 @@ import uuid
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 
 from tests.e2e.conftest import Pipeline, wait_until
 from tests.e2e.test_pipeline import read_all
-from tests.support import valid_submission
+from tests.support import produce, valid_submission
 from waakhond_contract.messages import (
     Classification,
     SignalClassified,
@@ -72,16 +71,9 @@ def test_poison_is_dead_lettered_and_good_messages_pass(pipeline: Pipeline, stag
     unknown_municipality = encode(make(day)).replace(b"GM0363", b"GM9990")
     poison = {**POISON, "unknown_municipality": unknown_municipality}
 
-    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
     good = [make(day) for _ in range(6)]
-    for message in good[:3]:
-        producer.send(topic, key=b"ZK02", value=encode(message))
-    for value in poison.values():
-        producer.send(topic, key=b"ZK02", value=value)
-    for message in good[3:]:
-        producer.send(topic, key=b"ZK02", value=encode(message))
-    producer.flush()
-    producer.close()
+    values = [*map(encode, good[:3]), *poison.values(), *map(encode, good[3:])]
+    produce(pipeline.kafka, topic, ((b"ZK02", value) for value in values))
 
     wait_until(lambda: national_total(pipeline, day) == len(good), 90, "good messages counted")
     # The topic may also hold the other stage's letters: keep reading until this stage's are in.
@@ -106,11 +98,9 @@ def test_fixed_dead_letters_are_replayed_and_counted(pipeline: Pipeline) -> None
 
     day = dt.date(2024, 7, 1)
     broken = encode(submitted(day)).replace(b"GM0363", b"GM9991")
-    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
-    producer.send(pipeline.topics.submitted, key=b"ZK02", value=broken)
-    producer.send(pipeline.topics.submitted, key=b"ZK02", value=b"beyond repair")
-    producer.flush()
-    producer.close()
+    produce(
+        pipeline.kafka, pipeline.topics.submitted, [(b"ZK02", broken), (b"ZK02", b"beyond repair")]
+    )
 
     def mine(line: dict[str, Any]) -> bool:
         value = line.get("value")

@@ -7,7 +7,6 @@ import datetime as dt
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,12 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import ServerThread, classifier_process, wait_until
-from tests.support import ORGANISATIONS
+from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
 from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
-from waakhond_runtime.settings import KafkaSettings, TopicSettings
-from waakhond_runtime.topics import ensure_topics
+from waakhond_runtime.settings import KafkaSettings
 from waakhond_tools.stack.broker import free_port
 from waakhond_tools.stack.demo import generate_signals
 from waakhond_tools.stack.environments import aggregator_environment
@@ -75,14 +73,8 @@ def test_no_acknowledged_signal_is_lost_or_counted_twice_under_kill_9(
     kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     rng = random.Random(20251122)
-    suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(
-        submitted=f"submitted-{suffix}",
-        classified=f"classified-{suffix}",
-        deadletter=f"deadletter-{suffix}",
-        partitions=3,
-    )
-    ensure_topics(kafka_settings, topics)
+    suffix = unique_suffix()
+    topics = fresh_topics(kafka_settings, suffix)
     keys_file = tmp_path / "api-keys.json"
     tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
     classifier, classifier_port = classifier_process(kafka_settings, topics, suffix, tmp_path)

@@ -8,10 +8,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from kafka import KafkaProducer
 
 from tests.aggregator.processing.test_transform import classified
+from tests.aggregator.streaming.test_consumer_faults import send_classified
 from tests.e2e.conftest import wait_until
+from tests.support import produce
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.vocabularies import Category
 from waakhond_runtime.codec import decode, encode
@@ -72,12 +73,8 @@ def test_aggregator_commits_on_sigterm_and_replays_nothing(
         chdb_path=tmp_path / "chdb",
         exact_counts=True,
     )
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
-    for _ in range(200):
-        signal = classified([Category.POLICY_GAP], observed_on="2025-02-05")
-        producer.send(topics.classified, key=b"ZK02", value=encode(signal))
-    producer.flush()
-    producer.close()
+    signals = [classified([Category.POLICY_GAP], observed_on="2025-02-05") for _ in range(200)]
+    send_classified(kafka_settings, topics.classified, signals)
 
     first = ServiceProcess("aggregator", ["aggregator"], env, tmp_path / "first.log")
     first.start()
@@ -112,11 +109,11 @@ def test_classifier_commits_on_sigterm_and_replays_nothing(
     from tests.e2e.test_pipeline import read_all
 
     env, port = classifier_env(kafka_settings, topics, tmp_path)
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
-    for _ in range(300):
-        producer.send(topics.submitted, key=b"ZK02", value=encode(submitted(dt.date(2025, 2, 5))))
-    producer.flush()
-    producer.close()
+    produce(
+        kafka_settings,
+        topics.submitted,
+        ((b"ZK02", encode(submitted(dt.date(2025, 2, 5)))) for _ in range(300)),
+    )
 
     first = ServiceProcess("classifier", ["classifier"], env, tmp_path / "first.log")
     first.start()
@@ -159,13 +156,12 @@ def test_classifier_delivers_its_batches_in_flight_on_sigterm(
 
     signals = 10_000
     env, port = classifier_env(kafka_settings, topics, tmp_path)
-    producer = KafkaProducer(bootstrap_servers=kafka_settings.bootstrap_list, acks="all")
     organisations = (b"mee-noord", b"zorgbelang-west", b"kompas-oost")
-    for n in range(signals):
-        value = encode(submitted(dt.date(2025, 2, 5)))
-        producer.send(topics.submitted, key=organisations[n % 3], value=value)
-    producer.flush()
-    producer.close()
+    produce(
+        kafka_settings,
+        topics.submitted,
+        ((organisations[n % 3], encode(submitted(dt.date(2025, 2, 5)))) for n in range(signals)),
+    )
 
     first = ServiceProcess("classifier", ["classifier"], env, tmp_path / "first.log")
     first.start()

@@ -11,11 +11,11 @@ from collections import Counter
 from typing import Any
 
 import httpx
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 
 from tests.e2e.conftest import Pipeline, wait_until
-from tests.support import ORGANISATIONS
+from tests.support import ORGANISATIONS, produce
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy, disclose
 from waakhond_classifier.model.base import ClassifierInput
 from waakhond_classifier.model.loader import load_default_classifier
@@ -136,11 +136,7 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
 
     # Redelivery: the same classified records a second time, byte for byte.
     classified = read_all(pipeline.kafka, pipeline.topics.classified, messages)
-    producer = KafkaProducer(bootstrap_servers=pipeline.kafka.bootstrap_list, acks="all")
-    for record in classified[:50]:
-        producer.send(pipeline.topics.classified, key=record.key, value=record.value)
-    producer.flush()
-    producer.close()
+    produce(pipeline.kafka, pipeline.topics.classified, ((r.key, r.value) for r in classified[:50]))
     messages += 50
 
     wait_until(lambda: stored_writes() - writes_before >= messages, 120, "all writes")

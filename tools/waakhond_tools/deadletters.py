@@ -36,7 +36,7 @@ def read_topic(kafka: KafkaSettings, topic: str, idle_polls: int = 5) -> Iterato
         auto_offset_reset="earliest",
     )
     try:
-        consumer.topics()  # loads metadata
+        consumer.topics()  # partitions_for_topic answers from metadata loaded before
         partitions = consumer.partitions_for_topic(topic) or set()
         consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
         consumer.seek_to_beginning()

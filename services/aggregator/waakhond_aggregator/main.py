@@ -17,8 +17,8 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
+from waakhond_aggregator.api.routes import health, trends
 from waakhond_aggregator.api.routes.analytics import analytics_router
-from waakhond_aggregator.api.routes.trends import router
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.storage.cells import CellRefresher, RefreshPolicy
 from waakhond_aggregator.storage.client import connect
@@ -28,11 +28,12 @@ from waakhond_aggregator.storage.disclosure import (
     write_disclosure_policy,
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.streaming.consumer import AggregatorConsumer
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.collector import settle_after_startup
+from waakhond_runtime.problems import install_problem_handlers
 from waakhond_runtime.retry import StoppedWhileRetryingError
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 
@@ -43,7 +44,7 @@ def prepare_database(client: Client, database: str, settings: AggregatorSettings
     """Migrations, the region reference, the disclosure policy and retention: safe at every
     start."""
     apply_migrations(client, database)
-    store_reference(client, database, load_region_reference())
+    store_region_reference(client, database, load_region_reference())
     policy = DisclosurePolicy(
         settings.disclosure_min_count, settings.disclosure_rounding_base, settings.disclosure_noise
     )
@@ -122,8 +123,10 @@ def create_app(
     app.state.clickhouse = client
     app.state.database = clickhouse.database
     app.state.consumer = worker
-    app.include_router(router)
+    install_problem_handlers(app)
+    app.include_router(trends.router)
     app.include_router(analytics_router)
+    app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
     return app
 

@@ -15,10 +15,10 @@ from waakhond_intake.api.routes import health, signals
 from waakhond_intake.auth.keys import KeyRegistry
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
 from waakhond_intake.core.config import IntakeSettings
-from waakhond_intake.core.problems import install_problem_handlers
 from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
 from waakhond_intake.processing.privacy import shared_redactor
 from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
+from waakhond_runtime.problems import install_problem_handlers
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ them. With CPython's default thresholds (a young collection every 700 net
 allocations) those batch objects are promoted quickly, and each batch then
 triggers full collections that walk the whole heap, including everything
 loaded at start-up (region reference, broker metadata, pydantic validators).
-In the aggregator that was about 40 % of its CPU per signal (bench/README.md,
-"Where the time goes").
+In the aggregator that was its largest cost (bench/README.md, "Earlier findings
+that still hold", and "Figures moved from code comments").
 
 Two settings, each measured: the objects that exist once start-up is done are
 frozen (they live as long as the process, so a collection would never free

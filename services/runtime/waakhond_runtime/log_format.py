@@ -1,4 +1,4 @@
-"""Structured JSON logs on stdout for every service."""
+"""Structured JSON logs on stderr for every service; stdout stays free for data."""
 
 from __future__ import annotations
 

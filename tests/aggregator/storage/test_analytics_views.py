@@ -35,7 +35,7 @@ from waakhond_aggregator.storage.disclosure import (
     write_disclosure_policy,
 )
 from waakhond_aggregator.storage.migrate import apply_migrations, discover_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
@@ -112,7 +112,7 @@ def analytics_signals() -> list[SignalClassified]:
 
 def prepare(client: Client, database: str, policy: DisclosurePolicy) -> None:
     apply_migrations(client, database)
-    store_reference(client, database, load_region_reference())
+    store_region_reference(client, database, load_region_reference())
     write_disclosure_policy(client, database, policy)
     fix_secret(client, database)
 
@@ -238,6 +238,21 @@ def rows(client: Client, sql: str, **parameters: Any) -> list[dict[str, Any]]:
     return [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
 
 
+def weekly_breakdowns(client: Client, database: str) -> dict[tuple[Any, ...], int | None]:
+    """The published weekly breakdowns, by (level, region, category, week, dimension, value)."""
+    return {
+        (
+            r["level"],
+            r["region_code"],
+            r["category"],
+            r["week_start"],
+            r["dimension"],
+            r["value"],
+        ): r["signals"]
+        for r in rows(client, f"SELECT * FROM {database}.suppressed_breakdown_weekly")
+    }
+
+
 @pytest.fixture(scope="module", params=POLICIES)
 def seeded(
     request: pytest.FixtureRequest, clickhouse_client: Client, chdb_path: Path
@@ -266,17 +281,7 @@ def test_weekly_breakdowns_count_exactly_then_disclose(
     seeded: tuple[str, DisclosurePolicy, Oracle], clickhouse_client: Client
 ) -> None:
     database, policy, oracle = seeded
-    found = {
-        (
-            r["level"],
-            r["region_code"],
-            r["category"],
-            r["week_start"],
-            r["dimension"],
-            r["value"],
-        ): r["signals"]
-        for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_breakdown_weekly")
-    }
+    found = weekly_breakdowns(clickhouse_client, database)
     expected = published(
         clickhouse_client,
         database,
@@ -557,17 +562,7 @@ def test_backfill_writes_the_facts_of_signals_stored_before_the_views(
         (r["level"], r["region_code"], r["category"], r["week_start"]): r["signals"]
         for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_trend_weekly")
     }
-    breakdowns = {
-        (
-            r["level"],
-            r["region_code"],
-            r["category"],
-            r["week_start"],
-            r["dimension"],
-            r["value"],
-        ): r["signals"]
-        for r in rows(clickhouse_client, f"SELECT * FROM {database}.suppressed_breakdown_weekly")
-    }
+    breakdowns = weekly_breakdowns(clickhouse_client, database)
     clickhouse_client.command(f"DROP DATABASE {database}")
     oracle = Oracle.of(signals)
     assert trends == {key: len(ids) for key, ids in oracle.facts.items()}

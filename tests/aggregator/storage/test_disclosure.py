@@ -28,7 +28,7 @@ from waakhond_aggregator.storage.disclosure import (
     write_disclosure_policy,
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as load_reference_into
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.settings import ClickHouseSettings
 
@@ -207,7 +207,7 @@ def test_published_numbers_are_consistent_across_views(
     clickhouse_client.insert(
         f"{database}.disclosure_secret", [[1, 0xD15C105E]], column_names=["id", "secret"]
     )
-    load_reference_into(clickhouse_client, database, load_region_reference())
+    store_region_reference(clickhouse_client, database, load_region_reference())
     draw = random.Random(3)
     weeks = [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(4)]
     municipalities = ("GM0363", "GM0344", "GM0599")  # Amsterdam, Utrecht, Rotterdam

@@ -20,7 +20,7 @@ from tests.aggregator.storage.test_cells import published
 from waakhond_aggregator.storage import migrate
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.disclosure import write_disclosure_policy
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_contract.regions import load_region_reference
 
 BEFORE = 10
@@ -61,7 +61,7 @@ def test_upgrading_to_municipality_facts_changes_no_published_number(
         migrate, "discover_migrations", lambda: [m for m in every if m.version < BEFORE]
     )
     migrate.apply_migrations(clickhouse_client, database)
-    store_reference(clickhouse_client, database, load_region_reference())
+    store_region_reference(clickhouse_client, database, load_region_reference())
     write_disclosure_policy(clickhouse_client, database, DEFAULT)
     fix_secret(clickhouse_client, database)
 

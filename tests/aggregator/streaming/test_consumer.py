@@ -14,6 +14,7 @@ from kafka import KafkaConsumer, TopicPartition
 from prometheus_client import REGISTRY
 
 from tests.aggregator.processing.test_transform import classified
+from tests.aggregator.streaming.conftest import ConsumerFor
 from tests.aggregator.streaming.test_consumer_faults import (
     consuming,
     count_national,
@@ -21,12 +22,10 @@ from tests.aggregator.streaming.test_consumer_faults import (
 )
 from tests.e2e.conftest import wait_until
 from tests.e2e.test_pipeline import read_all
+from tests.support import unique_suffix
 from waakhond_aggregator.core.config import AggregatorSettings
-from waakhond_aggregator.main import prepare_database
 from waakhond_aggregator.processing.rows import SignalRows, StoredVersion
 from waakhond_aggregator.storage.sink import TrendStore
-from waakhond_aggregator.streaming.consumer import AggregatorConsumer
-from waakhond_contract.regions import load_region_reference
 from waakhond_contract.vocabularies import Category
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 
@@ -75,13 +74,13 @@ def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
     topics: TopicSettings,
     clickhouse_client: Client,
     clickhouse_settings: ClickHouseSettings,
+    consumer_for: ConsumerFor,
 ) -> None:
     database = clickhouse_settings.database
-    group = f"aggregator-{uuid.uuid4().hex[:8]}"
+    group = f"aggregator-{unique_suffix()}"
     settings = AggregatorSettings(group_id=group, batch_max_messages=50, batch_max_seconds=0.2)
-    prepare_database(clickhouse_client, database, settings)
     store = GatedTrendStore(clickhouse_client, database)
-    consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
+    consumer = consumer_for(store, settings)
 
     signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
     # One partition (one key), so the first 50 make the first batch; the same signal_id
@@ -122,18 +121,12 @@ def test_lags_are_measured_from_submission_and_from_classification(
     topics: TopicSettings,
     clickhouse_client: Client,
     clickhouse_settings: ClickHouseSettings,
+    consumer_for: ConsumerFor,
 ) -> None:
     """The operations dashboard tells a slow classifier from a slow aggregator by these two."""
     database = clickhouse_settings.database
-    settings = AggregatorSettings(group_id=f"aggregator-{uuid.uuid4().hex[:8]}")
-    prepare_database(clickhouse_client, database, settings)
-    consumer = AggregatorConsumer(
-        TrendStore(clickhouse_client, database),
-        load_region_reference(),
-        settings,
-        kafka_settings,
-        topics,
-    )
+    settings = AggregatorSettings(group_id=f"aggregator-{unique_suffix()}")
+    consumer = consumer_for(TrendStore(clickhouse_client, database), settings)
     now = dt.datetime.now(dt.UTC)
     signals = []
     for _ in range(3):

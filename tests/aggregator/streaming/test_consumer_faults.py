@@ -7,22 +7,20 @@ store and raises for the first calls: it injects the fault, everything else is r
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from clickhouse_connect.driver.client import Client
-from kafka import KafkaProducer
 
 from tests.aggregator.processing.test_transform import classified
+from tests.aggregator.streaming.conftest import ConsumerFor
 from tests.e2e.conftest import wait_until
+from tests.support import produce, unique_suffix
 from waakhond_aggregator.core.config import AggregatorSettings
-from waakhond_aggregator.main import prepare_database
 from waakhond_aggregator.processing.rows import SignalRows
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.streaming.consumer import AggregatorConsumer
 from waakhond_contract.messages import SignalClassified
-from waakhond_contract.regions import load_region_reference
 from waakhond_contract.vocabularies import Category
 from waakhond_runtime.codec import encode
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
@@ -46,11 +44,7 @@ class FaultInjectingTrendStore(TrendStore):
 
 def send_classified(kafka: KafkaSettings, topic: str, signals: Iterable[SignalClassified]) -> None:
     """Onto one partition (one key), so the consumer reads them in this order."""
-    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_list, acks="all")
-    for signal in signals:
-        producer.send(topic, key=b"ZK02", value=encode(signal))
-    producer.flush()
-    producer.close()
+    produce(kafka, topic, ((b"ZK02", encode(signal)) for signal in signals))
 
 
 @contextmanager
@@ -81,17 +75,17 @@ def test_insert_failures_are_retried_without_loss_or_duplicates(
     topics: TopicSettings,
     clickhouse_client: Client,
     clickhouse_settings: ClickHouseSettings,
+    consumer_for: ConsumerFor,
 ) -> None:
     database = clickhouse_settings.database
     settings = AggregatorSettings(
-        group_id=f"aggregator-{uuid.uuid4().hex[:8]}",
+        group_id=f"aggregator-{unique_suffix()}",
         batch_max_seconds=0.2,
         retry_initial_seconds=0.1,
         retry_max_seconds=0.4,
     )
-    prepare_database(clickhouse_client, database, settings)
     store = FaultInjectingTrendStore(clickhouse_client, database, failures=4)
-    consumer = AggregatorConsumer(store, load_region_reference(), settings, kafka_settings, topics)
+    consumer = consumer_for(store, settings)
 
     signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
     # A redelivered copy of some of them, as after a crash.

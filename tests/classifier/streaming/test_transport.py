@@ -4,12 +4,18 @@ and a hand-over of fetched messages that races nothing unless it waits."""
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import faust
 from faust.transport import consumer as faust_consumer
 
 from waakhond_classifier.core.config import ClassifierSettings
+from waakhond_classifier.streaming import faust_fetch_loop
 from waakhond_classifier.streaming.faust_app import new_faust_app
 from waakhond_classifier.streaming.transport import FETCH_MAX_WAIT_MS, Transport, run_until_it_waits
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
@@ -31,9 +37,83 @@ def test_the_worker_consumer_hands_messages_over_without_a_race_per_message() ->
     app = new_faust_app(ClassifierSettings(), KafkaSettings(), TopicSettings())
     drain: Any = type(app.consumer)._drain_messages  # type: ignore[attr-defined]
     assert drain is not faust_consumer.Consumer._drain_messages
-    # The override is faust 0.15.3's loop with one change; another faust version needs
-    # the two compared again before this pin moves.
-    assert faust.__version__ == "0.15.3"
+
+
+class _FakeConsumer:
+    """What the fetch loop reads of a faust consumer, with one batch to fetch."""
+
+    consumer_stopped_errors = (ConnectionError,)
+
+    def __init__(self, fetcher: Any, offsets: list[int], waits_at: int) -> None:
+        self._fetcher = fetcher
+        self._offsets = offsets
+        self._waits_at = waits_at
+        self._stopped = asyncio.Event()
+        self._read_offset: defaultdict[str, int | None] = defaultdict(lambda: None)
+        self._commit_every = None
+        self._n_acked = 0
+        self.diag = SimpleNamespace(set_flag=lambda flag: None, unset_flag=lambda flag: None)
+        self.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda topic: False))
+        self.transport = SimpleNamespace(app=SimpleNamespace(should_stop=False))
+        self.should_stop = False
+        self.suspend_flow = asyncio.Event()
+        self.handed_over: list[int] = []
+        self.races = 0
+
+    async def callback(self, message: Any) -> None:
+        if message.offset == self._waits_at:
+            await asyncio.sleep(0.01)
+        self.handed_over.append(message.offset)
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[str, Any]]:
+        for offset in self._offsets:
+            yield "tp", SimpleNamespace(offset=offset, topic="t")
+        self._fetcher._stopped.set()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def wait_first(self, *awaitables: Any) -> None:
+        self.races += 1
+        tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+        _done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+
+
+def test_the_fetch_loop_races_only_the_hand_over_that_waits() -> None:
+    async def drain() -> _FakeConsumer:
+        fetcher = SimpleNamespace(_stopped=asyncio.Event())
+        consumer = _FakeConsumer(fetcher, offsets=[0, 1, 2], waits_at=1)
+        await faust_fetch_loop.drain_messages(consumer, fetcher, run_until_it_waits)
+        return consumer
+
+    consumer = asyncio.run(drain())
+    assert consumer.handed_over == [0, 1, 2]
+    assert consumer.races == 1
+    assert consumer._read_offset["tp"] == 2
+
+
+REQUIREMENTS = Path(__file__).parents[3] / "requirements-runtime.txt"
+
+
+def test_faust_is_pinned_at_the_version_the_fetch_loop_was_copied_from() -> None:
+    """faust_fetch_loop is a modified copy of one faust-streaming release's loop."""
+    copied_from = faust_fetch_loop.UPSTREAM_VERSION
+    name = faust_fetch_loop.UPSTREAM_DISTRIBUTION
+    recheck = (
+        f"waakhond_classifier/streaming/faust_fetch_loop.py is a modified copy of {name} "
+        f"{copied_from}'s Consumer._drain_messages: compare it with the new release's, carry "
+        "the changes over, then move UPSTREAM_VERSION (and its header) with the pin"
+    )
+    installed = importlib.metadata.version(name)
+    assert installed == copied_from, f"{name} {installed} is installed. {recheck}"
+    assert faust.__version__ == copied_from, f"faust reports {faust.__version__}. {recheck}"
+    pins = [
+        line.split("#")[0].strip() for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+    ]
+    assert f"{name}=={copied_from}" in pins, f"{REQUIREMENTS.name} pins another {name}. {recheck}"
+    assert f"Upstream version:  {copied_from}" in (faust_fetch_loop.__doc__ or "")
 
 
 def test_a_coroutine_that_never_waits_runs_to_its_end_at_once() -> None:

@@ -17,10 +17,11 @@ from kafka.future import Future
 from waakhond_intake.streaming.publisher import (
     Acknowledgements,
     BrokerUnavailableError,
-    ProducedRecord,
     ProducerPolicy,
     SignalPublisher,
+    new_kafka_producer,
 )
+from waakhond_runtime.records import ProducedRecord
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 
@@ -37,6 +38,10 @@ class StuckProducerFault:
     them, as kafka-python's did once after a broker restart (no metadata, only timeouts).
     The real producer cannot be put in that state on demand."""
 
+    def __init__(self) -> None:
+        self.closing = threading.Event()
+        self.closed = threading.Event()
+
     def send(self, topic: str, key: bytes | None = None, value: bytes | None = None) -> Any:
         return _NeverSettled()
 
@@ -44,18 +49,76 @@ class StuckProducerFault:
         pass
 
     def close(self, timeout: float | None = None) -> None:
-        pass
+        self.closing.set()
+        self.closed.set()
+
+
+class SlowClosingProducerFault(StuckProducerFault):
+    """Injected fault: a stuck producer whose close takes a second, as kafka-python's does
+    while its pending records expire."""
+
+    def close(self, timeout: float | None = None) -> None:
+        self.closing.set()
+        time.sleep(1.0)
+        self.closed.set()
+
+
+class FaultFirstProducerFactory:
+    """Injected fault, not a real part: the publisher's producer factory, handing out the
+    given faulty producer first and a real producer for every replacement after it."""
+
+    def __init__(
+        self,
+        fault: StuckProducerFault,
+        kafka: KafkaSettings,
+        policy: ProducerPolicy,
+        *,
+        replacement_delay_seconds: float = 0.0,
+    ) -> None:
+        self.fault = fault
+        self._kafka = kafka
+        self._policy = policy
+        self._replacement_delay_seconds = replacement_delay_seconds
+        self._fault_handed_out = False
+        self.replacing = threading.Event()
+        self.replacements: list[KafkaProducer] = []
+
+    def __call__(self) -> KafkaProducer:
+        if not self._fault_handed_out:
+            self._fault_handed_out = True
+            return self.fault
+        self.replacing.set()
+        time.sleep(self._replacement_delay_seconds)
+        self.replacements.append(new_kafka_producer(self._kafka, self._policy))
+        return self.replacements[-1]
 
 
 RECORD = [ProducedRecord(key=b"GM0363", value=b"{}")]
 
 
-def publisher_with(
-    producer: Any, kafka: KafkaSettings, topic: str, policy: ProducerPolicy
-) -> SignalPublisher:
-    publisher = SignalPublisher(kafka, topic, policy)
-    publisher._producer = producer
-    return publisher
+def started_with(
+    fault: StuckProducerFault,
+    kafka: KafkaSettings,
+    topic: str,
+    *,
+    replace_after_seconds: float,
+    replacement_delay_seconds: float = 0.0,
+) -> tuple[SignalPublisher, FaultFirstProducerFactory]:
+    """A started publisher whose first producer, the fault, is in place; and its factory.
+    The delivery timeout is two seconds, so each publish through the fault fails within three."""
+    policy = ProducerPolicy(
+        delivery_timeout_seconds=2.0, replace_after_seconds=replace_after_seconds
+    )
+    factory = FaultFirstProducerFactory(
+        fault, kafka, policy, replacement_delay_seconds=replacement_delay_seconds
+    )
+    publisher = SignalPublisher(kafka, topic, policy, producer_factory=factory)
+    publisher.start()
+    deadline = time.monotonic() + 30
+    while not publisher.connected:
+        assert time.monotonic() < deadline, "the publisher never installed its first producer"
+        time.sleep(0.01)
+    return publisher, factory
 
 
 def fail_twice(publisher: SignalPublisher) -> None:
@@ -72,20 +135,17 @@ def fail_twice(publisher: SignalPublisher) -> None:
 def test_a_stuck_producer_is_replaced_while_the_broker_is_reachable(
     kafka_settings: KafkaSettings, topics: TopicSettings
 ) -> None:
-    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=1.0)
-    publisher = SignalPublisher(kafka_settings, topics.submitted, policy)
-    publisher._producer = StuckProducerFault()
-    record = [ProducedRecord(key=b"GM0363", value=b"{}")]
+    stuck = StuckProducerFault()
+    publisher, _ = started_with(stuck, kafka_settings, topics.submitted, replace_after_seconds=1.0)
 
     async def scenario() -> list[list[BaseException | None]]:
-        outcomes = [await publisher.publish(record)]  # fails: nothing is delivered
+        outcomes = [await publisher.publish(RECORD)]  # fails: nothing is delivered
         await asyncio.sleep(1.1)
-        outcomes.append(await publisher.publish(record))  # fails, and starts the replacement
-        deadline = time.monotonic() + 30
-        while not isinstance(publisher._producer, KafkaProducer):
-            assert time.monotonic() < deadline, "the stuck producer was never replaced"
-            await asyncio.sleep(0.1)
-        outcomes.append(await publisher.publish(record))
+        outcomes.append(await publisher.publish(RECORD))  # fails, and starts the replacement
+        # The stuck producer is closed only once its replacement is in place.
+        replaced = await asyncio.to_thread(stuck.closed.wait, 30)
+        assert replaced, "the stuck producer was never replaced"
+        outcomes.append(await publisher.publish(RECORD))
         return outcomes
 
     try:
@@ -102,20 +162,21 @@ def test_a_failing_producer_is_kept_while_the_broker_is_unreachable(
 ) -> None:
     """Replacing it would not help: it reconnects by itself once the broker is back."""
     unreachable = KafkaSettings(bootstrap_servers="127.0.0.1:9")
-    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.2)
-    publisher = SignalPublisher(unreachable, topics.submitted, policy)
-    stuck = StuckProducerFault()
-    publisher._producer = stuck
-    record = [ProducedRecord(key=b"GM0363", value=b"{}")]
+    publisher, factory = started_with(
+        StuckProducerFault(), unreachable, topics.submitted, replace_after_seconds=0.2
+    )
 
     async def scenario() -> None:
         for _ in range(3):
-            assert (await publisher.publish(record))[0] is not None
+            assert (await publisher.publish(RECORD))[0] is not None
             await asyncio.sleep(0.3)
 
-    asyncio.run(scenario())
-    time.sleep(0.5)
-    assert publisher._producer is stuck
+    try:
+        asyncio.run(scenario())
+        time.sleep(0.5)
+        assert not factory.replacing.is_set()
+    finally:
+        publisher.close()
 
 
 def test_sends_do_not_wait_behind_other_work_in_the_default_thread_pool(
@@ -154,49 +215,33 @@ def test_a_producer_replaced_while_intake_stops_is_closed(
 ) -> None:
     """Stopping must not race the replacement: a producer installed after the stop took the
     old one would keep its sender thread until the garbage collector found it."""
-    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
-    publisher = publisher_with(StuckProducerFault(), kafka_settings, topics.submitted, policy)
-    created: list[KafkaProducer] = []
-    new_producer = publisher._new_producer
-
-    def recorded() -> KafkaProducer:
-        time.sleep(0.5)  # a replacement that is still connecting when the stop comes
-        created.append(new_producer())
-        return created[-1]
-
-    publisher._new_producer = recorded  # type: ignore[method-assign]
+    publisher, factory = started_with(
+        StuckProducerFault(),
+        kafka_settings,
+        topics.submitted,
+        replace_after_seconds=0.0,
+        # A replacement that is still connecting when the stop comes.
+        replacement_delay_seconds=0.5,
+    )
     fail_twice(publisher)
-    assert publisher._replacing.locked(), "no replacement was under way"
+    assert factory.replacing.wait(5), "no replacement was under way"
     publisher.close()
     time.sleep(1.0)
-    assert all(producer._closed for producer in created)
-    assert publisher._producer is None
-
-
-class SlowClosingProducerFault(StuckProducerFault):
-    """Injected fault: a stuck producer whose close takes a second, as kafka-python's does
-    while its pending records expire."""
-
-    closed = False
-
-    def close(self, timeout: float | None = None) -> None:
-        time.sleep(1.0)
-        self.closed = True
+    assert factory.replacements, "the replacement was never made"
+    assert all(producer._closed for producer in factory.replacements)
+    assert not publisher.connected
 
 
 def test_stopping_waits_until_a_replaced_producer_is_closed(
     kafka_settings: KafkaSettings, topics: TopicSettings
 ) -> None:
-    policy = ProducerPolicy(delivery_timeout_seconds=2.0, replace_after_seconds=0.0)
     stale = SlowClosingProducerFault()
-    publisher = publisher_with(stale, kafka_settings, topics.submitted, policy)
+    publisher, _ = started_with(stale, kafka_settings, topics.submitted, replace_after_seconds=0.0)
     fail_twice(publisher)
-    deadline = time.monotonic() + 30
-    while publisher._producer is stale:
-        assert time.monotonic() < deadline, "the stuck producer was never replaced"
-        time.sleep(0.05)
+    # The stale producer is closed only once its replacement is in place.
+    assert stale.closing.wait(30), "the stuck producer was never replaced"
     publisher.close()
-    assert stale.closed
+    assert stale.closed.is_set()
 
 
 def _settle_on_another_thread(futures: list[Future], outcomes: list[str]) -> None:

@@ -151,3 +151,21 @@ def test_broker_bench_measures_every_stored_batch_count() -> None:
     assert results[0].stored_batches == 0
     assert all(r.records_read > 0 for r in results)
     assert all(r.broker_cores >= 0 and r.wait_p95_s >= r.wait_p50_s for r in results)
+
+
+def test_import_bench_writes_each_service_command(tmp_path: Path) -> None:
+    from waakhond_tools.bench.imports import (
+        SERVICE_ENTRY_POINTS,
+        measure_imports,
+        write_import_results,
+    )
+
+    output = tmp_path / "imports.json"
+    costs = measure_imports(runs=1)
+    write_import_results(costs, output)
+    written = json.loads(output.read_text())
+    assert [r["command"] for r in written["results"]] == list(SERVICE_ENTRY_POINTS)
+    for cost in costs:
+        assert cost.median_seconds > 0
+        assert cost.median_rss_mib > 0
+        assert cost.tooling_loaded == ()

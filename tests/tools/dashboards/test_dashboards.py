@@ -41,7 +41,7 @@ from waakhond_tools.dashboards.publish import (
     publish,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 GRAFANA_DIR = REPO_ROOT / "deploy" / "grafana"
 RANGE = (
     dt.datetime(2024, 12, 2, tzinfo=dt.UTC),

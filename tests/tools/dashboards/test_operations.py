@@ -24,7 +24,7 @@ import waakhond_intake.metrics as intake_metrics
 from waakhond_tools.dashboards import build, operations
 from waakhond_tools.dashboards.operations import Series
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 GRAFANA_DIR = REPO_ROOT / "deploy" / "grafana"
 COMMITTED = GRAFANA_DIR / "dashboards" / "operations" / "waakhond-operatie.json"
 SCRAPE_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"

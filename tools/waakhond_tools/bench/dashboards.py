@@ -27,7 +27,7 @@ from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cell
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy, write_disclosure_policy
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.settings import ClickHouseSettings
 from waakhond_tools.bench.trends import time_query
@@ -93,7 +93,7 @@ class PanelTiming:
 def seed(client: Client, signals: int, replay_share: float = 0.05) -> dict[str, int]:
     """Generate ``signals`` signals (and replay a share of them); returns table sizes."""
     apply_migrations(client, DATABASE)
-    store_reference(client, DATABASE, load_region_reference())
+    store_region_reference(client, DATABASE, load_region_reference())
     write_disclosure_policy(client, DATABASE, DisclosurePolicy())
     insert = _SIGNALS.format(db=DATABASE, weeks=WEEKS, columns=", ".join(SIGNAL_COLUMNS))
     batch = 50_000

@@ -25,7 +25,7 @@ from waakhond_aggregator.processing.decode import decode_classified
 from waakhond_aggregator.processing.rows import SIGNAL_COLUMNS, SignalRows
 from waakhond_aggregator.processing.transform import to_rows
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.collector import steady_state_collector
@@ -82,7 +82,7 @@ def raw_insert_seconds(
     client: Client, database: str, rows: Sequence[SignalRows], batch: int, with_view: bool
 ) -> float:
     apply_migrations(client, database)
-    store_reference(client, database, load_region_reference())
+    store_region_reference(client, database, load_region_reference())
     if not with_view:
         client.command(f"DROP VIEW IF EXISTS {database}.breakdown_municipality_facts_mv")
     # The aggregator's collector settings, so the limit differs from it only in the work.

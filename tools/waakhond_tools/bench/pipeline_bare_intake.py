@@ -21,7 +21,8 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from waakhond_intake.core.config import IntakeSettings
-from waakhond_intake.streaming.publisher import ProducedRecord, ProducerPolicy, SignalPublisher
+from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
+from waakhond_runtime.records import ProducedRecord
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 

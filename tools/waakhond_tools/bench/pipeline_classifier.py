@@ -4,8 +4,8 @@ Both read the same backlog on ``signals.submitted`` (what real intake produced
 in the intake stage) in their own consumer group and write to their own
 output topic. Each is timed by the broker timestamps of its output records
 (first to last), so faust start-up, group join and model loading are outside
-the rate. (The classifier's own ``/metrics`` page cannot be scraped: aiohttp
-refuses prometheus' content type with a charset, see bench/README.md.)
+the rate, and the two are timed the same way although the pass-through agent
+keeps no metrics of its own.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ Latency is "202 -> counted": the aggregator's
 ``submitted_at`` intake stamps before it answers 202 to the insert after which
 the trend views count the signal (they are plain views over the facts). The
 histogram is scraped before and after the steady phase; percentiles are
-interpolated linearly inside its buckets (0.1, 0.25, 0.5, 1, 2, 5, 10, ... s),
-so they are as fine as the buckets.
+interpolated linearly inside its buckets (0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, ... s;
+``waakhond_aggregator.metrics``), so they are as fine as the buckets.
 
 The offered rate is open-loop: a batch of ``batch_size`` signals every
 ``batch_size / rate`` seconds whether or not earlier requests have returned,

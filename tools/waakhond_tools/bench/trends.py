@@ -29,7 +29,7 @@ from clickhouse_connect.driver.client import Client
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy, write_disclosure_policy
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.reference import load_region_reference as store_reference
+from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_contract.regions import load_region_reference
 
 QUERIES = {
@@ -121,7 +121,7 @@ def measure_trend_queries(
     client: Client, database: str, sizes: list[int], runs: int = 20, replay_share: float = 0.05
 ) -> list[QueryTiming]:
     apply_migrations(client, database)
-    store_reference(client, database, load_region_reference())
+    store_region_reference(client, database, load_region_reference())
     write_disclosure_policy(client, database, DisclosurePolicy())
     timings: list[QueryTiming] = []
     for size in sorted(sizes):

@@ -92,3 +92,19 @@ def bench_lookup(
     write_lookup_results(timings, output)
     typer.echo(lookup_table(timings))
     typer.echo(f"written to {output}")
+
+
+@app.command("imports")
+def bench_imports(
+    runs: Annotated[int, typer.Option(min=1, help="Fresh interpreters per command.")] = 5,
+    output: Annotated[Path, typer.Option(help="Where the JSON results go.")] = Path(
+        "bench/results/imports.json"
+    ),
+) -> None:
+    """What a service command imports at start: time, resident memory, tooling loaded."""
+    from waakhond_tools.bench.imports import import_table, measure_imports, write_import_results
+
+    costs = measure_imports(runs)
+    write_import_results(costs, output)
+    typer.echo(import_table(costs))
+    typer.echo(f"written to {output}")

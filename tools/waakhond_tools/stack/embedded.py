@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -39,50 +40,44 @@ class EmbeddedStack:
         self.config = config
         data = config.data_dir.resolve()
         self.data_dir = data
-        (data / "logs").mkdir(parents=True, exist_ok=True)
+        logs = data / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         self.keys_file = data / "api-keys.json"
         self.broker = TansuBroker(
-            port=config.broker_port, host=config.host, log_file=data / "logs" / "broker.log"
+            port=config.broker_port, host=config.host, log_file=logs / "broker.log"
         )
         self.kafka = KafkaSettings(bootstrap_servers=f"{config.host}:{config.broker_port}")
         self.topics = TopicSettings()
-        logs = data / "logs"
-        self.intake = ServiceProcess(
-            "intake",
-            ["intake"],
-            intake_environment(
-                self.kafka,
-                host=config.host,
-                port=config.intake_port,
-                api_keys_file=self.keys_file,
-                log_level="INFO",
+        services = (
+            (
+                "intake",
+                config.intake_port,
+                partial(intake_environment, api_keys_file=self.keys_file),
             ),
-            logs / "intake.log",
-        )
-        self.classifier = ServiceProcess(
-            "classifier",
-            ["classifier"],
-            classifier_environment(
-                self.kafka,
-                host=config.host,
-                port=config.classifier_port,
-                data_dir=data / "classifier",
-                log_level="INFO",
+            (
+                "classifier",
+                config.classifier_port,
+                partial(classifier_environment, data_dir=data / "classifier"),
             ),
-            logs / "classifier.log",
-        )
-        self.aggregator = ServiceProcess(
-            "aggregator",
-            ["aggregator"],
-            aggregator_environment(
-                self.kafka,
-                host=config.host,
-                port=config.aggregator_port,
-                chdb_path=data / "chdb",
-                log_level="INFO",
+            (
+                "aggregator",
+                config.aggregator_port,
+                partial(aggregator_environment, chdb_path=data / "chdb"),
             ),
-            logs / "aggregator.log",
         )
+        processes: dict[str, ServiceProcess] = {}
+        self._ready_urls: dict[str, str] = {}
+        for name, port, environment in services:
+            processes[name] = ServiceProcess(
+                name,
+                [name],
+                environment(self.kafka, host=config.host, port=port, log_level="INFO"),
+                logs / f"{name}.log",
+            )
+            self._ready_urls[name] = f"http://{config.host}:{port}/readyz"
+        self.intake = processes["intake"]
+        self.classifier = processes["classifier"]
+        self.aggregator = processes["aggregator"]
 
     @property
     def intake_url(self) -> str:
@@ -106,11 +101,8 @@ class EmbeddedStack:
         ensure_topics(self.kafka, self.topics)
         for service in (self.aggregator, self.classifier, self.intake):
             service.start()
-        timeout = self.config.ready_timeout_seconds
-        self.aggregator.wait_ready(f"{self.aggregator_url}/readyz", timeout)
-        self.intake.wait_ready(f"{self.intake_url}/readyz", timeout)
-        port = self.config.classifier_port
-        self.classifier.wait_ready(f"http://{self.config.host}:{port}/readyz", timeout)
+        for service in (self.aggregator, self.intake, self.classifier):
+            service.wait_ready(self._ready_urls[service.name], self.config.ready_timeout_seconds)
         return tokens
 
     def stop(self) -> None:

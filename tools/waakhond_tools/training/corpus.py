@@ -1,7 +1,7 @@
 """The labelled corpus: JSON Lines records, its splits and its manifest.
 
-The corpus lives next to the package (``tools/waakhond_tools/training/corpus``), not in
-it: it is needed to train and evaluate, never at run time. Each split is one
+The corpus lives in the tooling (``tools/waakhond_tools/training/corpus``), not in the
+classifier: it is needed to train and evaluate, never at run time. Each split is one
 JSONL file; ``manifest.json`` records the corpus version and the SHA-256 of
 every split, so a changed file without a new manifest is caught by a test and
 a model can say exactly which corpus it was trained on.
@@ -63,8 +63,8 @@ class CorpusError(ValueError):
 
 
 def default_corpus_dir() -> Path:
-    """``tools/waakhond_tools/training/corpus`` in a source checkout (editable install)."""
-    return Path(__file__).resolve().parents[2] / "corpus"
+    """``corpus/`` beside this module: the labelled data ships with the tooling package."""
+    return Path(__file__).resolve().parent / "corpus"
 
 
 def split_path(corpus_dir: Path, split: Split) -> Path:

@@ -1,14 +1,18 @@
-"""Reading weekly trend series from the disclosed (``suppressed_*``) views only."""
+"""Reading what the trends API answers, from the disclosed (``suppressed_*``) views only."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from clickhouse_connect.driver.client import Client
+from pydantic import BaseModel
 
+from waakhond_aggregator.api.deps import CategoryFilter, Period, Place
 from waakhond_aggregator.api.models import DisclosureInfo, RegionSeries, TrendPoint, TrendResponse
 from waakhond_aggregator.core.calendar import week_start
-from waakhond_contract.regions import RegionLevel
+
+Row = TypeVar("Row", bound=BaseModel)
 
 
 def iso_week_label(day: dt.date) -> str:
@@ -16,31 +20,45 @@ def iso_week_label(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def read_policy(client: Client, database: str) -> DisclosureInfo:
+    min_count, rounding_base, noise = client.query(
+        f"SELECT min_count, rounding_base, noise FROM {database}.suppressed_disclosure_policy"
+    ).result_rows[0]
+    return DisclosureInfo(
+        min_count=int(min_count), rounding_base=int(rounding_base), noise=bool(noise)
+    )
+
+
+def read_rows(
+    client: Client, database: str, sql: str, parameters: dict[str, Any], row_model: type[Row]
+) -> tuple[list[Row], DisclosureInfo]:
+    """The query's rows as ``row_model`` (by column name), and the policy they were shown by."""
+    result = client.query(sql, parameters=parameters)
+    rows = [
+        row_model.model_validate(dict(zip(result.column_names, row, strict=True)))
+        for row in result.result_rows
+    ]
+    return rows, read_policy(client, database)
+
+
 def read_trends(
-    client: Client,
-    database: str,
-    level: RegionLevel,
-    category: str,
-    date_from: dt.date,
-    date_to: dt.date,
-    region_code: str | None = None,
+    client: Client, database: str, place: Place, category: CategoryFilter, period: Period
 ) -> TrendResponse:
-    first_week = week_start(date_from)
-    last_week = week_start(date_to)
+    first_week = week_start(period.first)
+    last_week = week_start(period.last)
     parameters = {
-        "level": str(level),
-        "category": category,
+        **place.parameters(),
+        **category.parameters(),
         "first_week": first_week,
         "last_week": last_week,
-        "date_to": date_to,
-        "region": region_code or "",
+        "date_to": period.last,
     }
     totals = client.query(
         f"""
         SELECT t.region_code, n.region_name, t.signals
         FROM {database}.suppressed_trend_totals(
             date_from = {{first_week:Date}}, date_to = {{date_to:Date}}) AS t
-        LEFT JOIN {database}.region_names AS n
+        LEFT JOIN {database}.suppressed_region_names AS n
             ON n.level = t.level AND n.region_code = t.region_code
         WHERE t.level = {{level:String}} AND t.category = {{category:String}}
           AND ({{region:String}} = '' OR t.region_code = {{region:String}})
@@ -58,9 +76,7 @@ def read_trends(
         """,
         parameters=parameters,
     ).result_rows
-    policy = client.query(
-        f"SELECT min_count, rounding_base, noise FROM {database}.current_disclosure_policy"
-    ).result_rows[0]
+    policy = read_policy(client, database)
 
     by_region: dict[str, dict[dt.date, int | None]] = {}
     for code, week, signals in weekly:
@@ -85,13 +101,7 @@ def read_trends(
         )
         for code, name, total in totals
     ]
-    return TrendResponse(
-        level=level,
-        category=category,
-        date_from=date_from,
-        date_to=date_to,
-        disclosure=DisclosureInfo(
-            min_count=int(policy[0]), rounding_base=int(policy[1]), noise=bool(policy[2])
-        ),
-        series=series,
+    return TrendResponse.model_validate(
+        {**place.fields(), **category.fields(), **period.fields()}
+        | {"disclosure": policy, "series": series}
     )

@@ -13,10 +13,9 @@ class AggregatorSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8002, ge=1, le=65535)
     batch_max_messages: int = Field(default=5000, ge=1)
-    # Every insert has a fixed cost (about 25 ms of CPU for the insert and its materialized
-    # views, then the merges of the five parts it creates), whatever the batch size: at a
-    # steady 2,000 signals/s, 0.5 s instead of 0.25 s took a sixth off the aggregator's CPU
-    # per signal (bench/README.md), for at most a quarter of a second more latency.
+    # Every insert has a fixed cost, whatever the batch size (the insert and its materialized
+    # views, then the merges of the parts it creates): a longer window pays it less often and
+    # adds at most its own length to latency (bench/README.md, "What changed on 4 Dec", 6).
     batch_max_seconds: float = Field(default=0.5, gt=0)
     retry_initial_seconds: float = Field(default=0.5, gt=0)
     retry_max_seconds: float = Field(default=30.0, gt=0)

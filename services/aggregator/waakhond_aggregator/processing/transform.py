@@ -45,7 +45,8 @@ def content_fingerprint(signal: SignalClassified) -> str:
     resubmitted later but says the same thing.
 
     The document is what ``model_dump(mode="json")`` gives for these fields, built
-    directly because that call costs more than the rest of the row; the stored
+    directly because this runs for every message and that call walks the model
+    generically (bench/README.md, "Figures moved from code comments"); the stored
     fingerprints depend on every byte of it (see the test against model_dump).
     """
     content = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from urllib.parse import urlparse
 
 import clickhouse_connect
@@ -15,6 +16,13 @@ def connect(settings: ClickHouseSettings) -> Client:
     talks to a ClickHouse server."""
     parsed = urlparse(settings.dsn)
     if parsed.scheme == "chdb":
+        if importlib.util.find_spec("chdb") is None:
+            # The images carry the run-time set only; chDB is the development set's.
+            raise RuntimeError(
+                f"WAAKHOND_CLICKHOUSE_DSN={settings.dsn} needs chDB, which only the development "
+                "set installs (make venv); in production set it to the ClickHouse server, "
+                "http://host:8123"
+            )
         return clickhouse_connect.get_client(interface="chdb", path=parsed.path or None)
     if parsed.scheme in {"http", "https"}:
         return clickhouse_connect.get_client(

@@ -7,7 +7,7 @@ from clickhouse_connect.driver.client import Client
 from waakhond_contract.regions import RegionReference
 
 
-def load_region_reference(client: Client, database: str, reference: RegionReference) -> int:
+def store_region_reference(client: Client, database: str, reference: RegionReference) -> int:
     """Insert every (year, level, municipality) row; replayed rows collapse. Returns rows."""
     rows = [
         [region_map.year, str(region.level), region.code, region.name, municipality.code]

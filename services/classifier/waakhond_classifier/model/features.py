@@ -9,9 +9,10 @@ on its own, then scaled and put side by side:
 - optionally one binary feature per domain-lexicon phrase.
 
 Scikit-learn's vectorisers would do the same, but they analyse every word of
-every text again; here the analysis of a word is cached, which is what makes
-thousands of signals per second possible on one core. The fitted vocabulary
-and IDF weights are plain lists, so the artefact is JSON, not a pickle.
+every text again; here the analysis of a word is cached, since signals repeat
+the same words and the worker classifies a stream of them (its rate:
+bench/README.md, "What changed on 4 Dec", 4). The fitted vocabulary and IDF
+weights are plain lists, so the artefact is JSON, not a pickle.
 """
 
 from __future__ import annotations
@@ -277,8 +278,9 @@ class Featurizer:
         )
 
 
-# numpy sorts 16-bit keys by radix, several times faster than scipy sorts each
-# row's columns; rows and columns beyond that range take scipy's way.
+# numpy sorts 16-bit keys by radix, the whole batch at once, where scipy sorts each
+# row's columns on its own (bench/README.md, "What changed on 4 Dec", 4, and "Figures
+# moved from code comments"); rows and columns beyond that range take scipy's way.
 _RADIX_LIMIT = 1 << 16
 
 

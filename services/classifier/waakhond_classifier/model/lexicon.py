@@ -308,10 +308,12 @@ def matches(normalised: str) -> list[LexiconEntry]:
 class LexiconMatcher:
     """``matches`` for a stream of texts, fast.
 
-    Checking 130 anchors with ``in`` costs more per text than everything else
-    in feature extraction. Most anchors lie within one word, so which entries
-    a word can trigger is computed once per distinct word and cached; only
-    anchors that span words ("schip") are checked on the whole text.
+    ``matches`` checks every anchor of every entry with ``in`` on every text, and
+    that was the costliest step of feature extraction (bench/README.md, "Figures
+    moved from code comments"). Most anchors lie within one word, and signals
+    repeat their words, so which entries a word can trigger is computed once per
+    distinct word and cached; only anchors that span words ("schip") are checked
+    on the whole text.
     The regex of a candidate entry still decides, so the result is exactly
     that of ``matches``.
     """

@@ -94,9 +94,10 @@ def classify_messages(
 
 # A SignalClassified is a SignalSubmitted with ``classification`` as its last
 # field, so its JSON is the signal's JSON with one more member. Built that way
-# the signal's fields, validated when it was decoded, are not validated again,
-# which was a third of the cost of building and encoding the message; the new
-# Classification is still validated, so invalid model output is dead-lettered.
+# the signal's fields, validated when it was decoded, are not validated again
+# for every message (the cost: bench/README.md, "Figures moved from code
+# comments"); the new Classification is still validated, so invalid model output
+# is dead-lettered.
 _CLASSIFIED_EXTENDS_SUBMITTED = list(SignalClassified.model_fields) == [
     *SignalSubmitted.model_fields,
     "classification",

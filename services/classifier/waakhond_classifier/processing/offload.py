@@ -1,10 +1,11 @@
 """The model in child processes, so it runs beside faust's own work instead of between it.
 
-Per signal the worker spends about as much CPU in faust (fetching, events,
-acknowledgements, producing) as in the model. In one process the two take turns
+Per signal the worker's CPU goes to faust (fetching, events, acknowledgements,
+producing) as well as to the model. In one process the two take turns
 on one interpreter lock; with the model in a child process, faust reads and
-delivers one batch while the child classifies the next (see bench/README.md for
-the measured gain).
+delivers one batch while the child classifies the next on another core
+(bench/README.md, "Earlier findings that still hold" and "Figures moved from code
+comments").
 
 Each child is started with ``spawn`` (a fresh interpreter, not a fork of a
 process that runs an event loop and broker connections) and gets its own copy

@@ -29,9 +29,10 @@ def new_faust_app(
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_linger_ms=5,
-        # A batch of 500 classified signals leaves as a few compressed batches, not dozens of
-        # 16 KiB ones: the test broker's cost is per stored batch (bench/README.md), and
-        # the aggregator decodes fewer of them. Well under Kafka's 1 MB default message size.
+        # A delivered batch of classified signals leaves as few large compressed batches, not
+        # many uncompressed 16 KiB ones (faust's default): the test broker's cost is per stored
+        # batch (bench/README.md, "Broker"), and the aggregator decodes fewer of them. Well
+        # under Kafka's 1 MB default message size.
         producer_compression_type="lz4",
         producer_max_batch_size=256 * 1024,
         stream_ack_exceptions=False,
@@ -60,7 +61,8 @@ async def send_raw(app: faust.App, topic: str, key: bytes | None, value: bytes) 
 
     The producer itself, not ``Topic.send``: the records are bytes already, and
     the topic's layers (serialisers, a future message per record, callbacks and
-    sensors) cost about as much as the producer's own send (py-spy).
+    sensors) would add their work to every record for nothing (bench/README.md,
+    "What changed on 4 Dec", 2, and "Figures moved from code comments").
     """
     return await app.producer.send(topic, key, value, partition=None, timestamp=None, headers=None)
 
@@ -72,7 +74,7 @@ def new_worker(app: faust.App) -> faust.Worker:
     format, which ended the classifier's JSON log lines once faust started; at a
     level of WARNING or above it also sets the root logger to DEBUG for its
     terminal spinner, so every debug call in aiokafka and faust built a record
-    (about a sixth of the pass-through agent's time, measured with py-spy).
+    whatever the service's own level (bench/README.md, "What changed on 4 Dec", 1).
     """
     worker = faust.Worker(app, override_logging=False, redirect_stdouts=False, quiet=True)
     # The spinner draws on stdout, which carries the service's output.

@@ -13,17 +13,22 @@ an ``asyncio.wait`` and three cancellations per message, so that a rebalance
 hand-over finishes without waiting (the stream's buffer has room), so the
 consumer here runs it directly and falls back to faust's race only when it
 does wait (:func:`run_until_it_waits`).
+
+That loop is a modified copy of faust's own and lives, with its upstream, version and
+licence notice, in :mod:`waakhond_classifier.streaming.faust_fetch_loop`; this module is
+Waakhond's wiring around it. The two hook overrides below call faust's constructors as
+faust's own hooks do, with Waakhond's subclasses in their place.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Coroutine, Generator
-from typing import Any, cast
+from typing import Any
 
 import faust
-from faust.transport import consumer as faust_consumer
 from faust.transport.drivers import aiokafka as aiokafka_driver
+
+from waakhond_classifier.streaming.faust_fetch_loop import drain_messages
 
 FETCH_MAX_WAIT_MS = 50
 
@@ -80,66 +85,8 @@ class _Consumer(aiokafka_driver.Consumer):
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def _drain_messages(self, fetcher: Any) -> None:
-        """faust 0.15.3's ``Consumer._drain_messages``, with one change: the hand-over of
-        each message runs directly, and is raced against ``suspend_flow`` (faust's
-        ``wait_first``) only when it waits."""
-        callback = self.callback
-        getmany = self.getmany
-        consumer_should_stop = self._stopped.is_set
-        fetcher_should_stop = fetcher._stopped.is_set
-        get_read_offset = self._read_offset.__getitem__
-        set_read_offset = self._read_offset.__setitem__
-        set_flag = self.diag.set_flag
-        unset_flag = self.diag.unset_flag
-        commit_every = self._commit_every
-        acks_enabled_for = self.app.topics.acks_enabled_for
-        yield_every = 100
-        num_since_yield = 0
-        try:
-            while not (consumer_should_stop() or fetcher_should_stop()):
-                set_flag(faust_consumer.CONSUMER_FETCHING)
-                ait = getmany(timeout=1.0)
-                # Sleeping because sometimes getmany is called in a loop
-                # never releasing to the event loop
-                await self.sleep(0)
-                if not self.should_stop:
-                    async for tp, message in ait:
-                        num_since_yield += 1
-                        if num_since_yield > yield_every:
-                            await asyncio.sleep(0)
-                            num_since_yield = 0
-                        offset = message.offset
-                        r_offset = get_read_offset(tp)
-                        if r_offset is None or offset >= r_offset:
-                            gap = offset - (r_offset or 0)
-                            # We have a gap in income messages
-                            if gap > 1 and r_offset and acks_enabled_for(message.topic):
-                                await self._add_gap(tp, r_offset + 1, offset)
-                            if commit_every is not None and self._n_acked >= commit_every:
-                                self._n_acked = 0
-                                await self.commit()
-                            rest = run_until_it_waits(
-                                cast(Coroutine[Any, Any, Any], callback(message))
-                            )
-                            if rest is not None:
-                                await self.wait_first(rest, self.suspend_flow.wait())
-                            set_read_offset(tp, offset)
-                    unset_flag(faust_consumer.CONSUMER_FETCHING)
-        except self.consumer_stopped_errors:
-            if self.transport.app.should_stop:
-                self.log.info("Broker stopped consumer, shutting down...")
-                return
-            raise
-        except asyncio.CancelledError:
-            if self.transport.app.should_stop:
-                self.log.info("Consumer shutting down for user cancel.")
-                return
-            raise
-        except Exception as exc:
-            self.log.exception("Drain messages raised: %r", exc)
-            raise
-        finally:
-            unset_flag(faust_consumer.CONSUMER_FETCHING)
+        """faust's loop (copied in faust_fetch_loop), starting each hand-over directly."""
+        await drain_messages(self, fetcher, run_until_it_waits)
 
 
 class Transport(aiokafka_driver.Transport):

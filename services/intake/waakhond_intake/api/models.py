@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from waakhond_intake.core.problems import FieldError
+from waakhond_runtime.problems import FieldError
 
 
 class Redaction(BaseModel):

@@ -7,7 +7,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from waakhond_intake.core.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from waakhond_runtime.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 
 
 class BodyTooLargeError(Exception):

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmission, SignalSubmitted
 from waakhond_intake.processing.privacy import Finding, KindCount, RedactionResult, Redactor
-from waakhond_intake.streaming.publisher import ProducedRecord
 from waakhond_runtime.codec import encode
+from waakhond_runtime.records import ProducedRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,15 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from kafka import KafkaProducer
 
+from waakhond_runtime.records import ProducedRecord
 from waakhond_runtime.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -28,12 +30,6 @@ log = logging.getLogger(__name__)
 
 class BrokerUnavailableError(Exception):
     """The broker could not be reached or did not acknowledge in time."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProducedRecord:
-    key: bytes
-    value: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +49,24 @@ class ProducerPolicy:
     # pool a send queued behind the redaction of other requests (a third of the publish
     # time under load). More than one, because a send blocks while metadata is missing.
     sender_threads: int = 4
+
+
+def new_kafka_producer(kafka: KafkaSettings, policy: ProducerPolicy) -> KafkaProducer:
+    """The producer intake publishes with: acks=all, within the policy's delivery timeout."""
+    timeout_ms = int(policy.delivery_timeout_seconds * 1000)
+    return KafkaProducer(
+        bootstrap_servers=kafka.bootstrap_list,
+        client_id=f"{kafka.client_id}-intake",
+        acks="all",
+        linger_ms=policy.linger_ms,
+        compression_type=policy.compression_type,
+        max_block_ms=timeout_ms,
+        request_timeout_ms=max(1000, timeout_ms - 500),
+        delivery_timeout_ms=timeout_ms,
+        bootstrap_timeout_ms=timeout_ms,
+        # Back in service within seconds of the broker's return (default: 30 s).
+        reconnect_backoff_max_ms=policy.reconnect_backoff_max_ms,
+    )
 
 
 class Acknowledgements:
@@ -107,10 +121,23 @@ class Acknowledgements:
 
 
 class SignalPublisher:
-    def __init__(self, kafka: KafkaSettings, topic: str, policy: ProducerPolicy) -> None:
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        topic: str,
+        policy: ProducerPolicy,
+        producer_factory: Callable[[], KafkaProducer] | None = None,
+    ) -> None:
+        """``producer_factory`` makes the first producer and every replacement; tests give one
+        that injects faults the real producer cannot be brought into on demand."""
         self._kafka = kafka
         self._topic = topic
         self._policy = policy
+        self._new_producer = (
+            producer_factory
+            if producer_factory is not None
+            else partial(new_kafka_producer, kafka, policy)
+        )
         self._producer: KafkaProducer | None = None
         self._stopping = threading.Event()
         self._connector: threading.Thread | None = None
@@ -125,22 +152,6 @@ class SignalPublisher:
             target=self._connect_until_ready, name="kafka-connect", daemon=True
         )
         self._connector.start()
-
-    def _new_producer(self) -> KafkaProducer:
-        timeout_ms = int(self._policy.delivery_timeout_seconds * 1000)
-        return KafkaProducer(
-            bootstrap_servers=self._kafka.bootstrap_list,
-            client_id=f"{self._kafka.client_id}-intake",
-            acks="all",
-            linger_ms=self._policy.linger_ms,
-            compression_type=self._policy.compression_type,
-            max_block_ms=timeout_ms,
-            request_timeout_ms=max(1000, timeout_ms - 500),
-            delivery_timeout_ms=timeout_ms,
-            bootstrap_timeout_ms=timeout_ms,
-            # Back in service within seconds of the broker's return (default: 30 s).
-            reconnect_backoff_max_ms=self._policy.reconnect_backoff_max_ms,
-        )
 
     def _connect_until_ready(self) -> None:
         while not self._stopping.is_set():
@@ -193,6 +204,11 @@ class SignalPublisher:
                 stale.close(timeout=self._policy.delivery_timeout_seconds + 1)
             except Exception as error:  # kafka-python raises several types here
                 log.warning("the replaced Kafka producer did not close cleanly: %s", error)
+
+    @property
+    def connected(self) -> bool:
+        """A producer is in place (whether or not the broker answers it)."""
+        return self._producer is not None
 
     def broker_reachable(self, timeout: float = 1.0) -> bool:
         """A producer exists and a bootstrap server accepts TCP connections."""

@@ -15,6 +15,7 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.aggregator.api.routes.test_trends import refused_fields
 from tests.aggregator.storage.test_analytics_views import (
     AS_OF,
     analytics_signals,
@@ -22,9 +23,11 @@ from tests.aggregator.storage.test_analytics_views import (
     rows,
     store,
 )
-from waakhond_aggregator.api.routes.analytics import Windows, analytics_router
+from waakhond_aggregator.api.models import Windows
+from waakhond_aggregator.api.routes.analytics import analytics_router
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.main import create_app
+from waakhond_runtime.problems import PROBLEM_MEDIA_TYPE
 from waakhond_runtime.settings import ClickHouseSettings
 
 
@@ -242,18 +245,115 @@ def test_bad_parameters_are_422(
     assert client.get(path, params=params).status_code == 422
 
 
+RANGE_PATHS = ["/v1/trends/monthly", "/v1/hard-to-place", "/v1/trends"]
+DIMENSION_PATHS = ["/v1/breakdowns", "/v1/breakdowns/totals"]
+AS_OF_PATHS = ["/v1/trends/direction", "/v1/alerts", "/v1/hard-to-place/direction"]
+
+
+@pytest.mark.parametrize("path", RANGE_PATHS + DIMENSION_PATHS)
+def test_the_range_limit_is_a_problem_naming_from(
+    api: tuple[TestClient, Client, str], path: str
+) -> None:
+    """Found by schemathesis: the limit used to answer a `detail` string, not the 422 shape
+    the document promises."""
+    client, _, _ = api
+    params = {"from": "2015-01-01", "to": "2025-03-30"}
+    if path in DIMENSION_PATHS:
+        params["dimension"] = "law_domain"
+    assert refused_fields(client.get(path, params=params)) == {("from", "date_range_too_long")}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [(path, "as_of") for path in AS_OF_PATHS] + [(path, "to") for path in RANGE_PATHS],
+)
+def test_a_number_is_not_a_date(api: tuple[TestClient, Client, str], path: str, field: str) -> None:
+    """Found by schemathesis: `as_of=0` was taken as 1970-01-01."""
+    client, _, _ = api
+    assert refused_fields(client.get(path, params={field: "0"})) == {(field, "date_format")}
+
+
+@pytest.mark.parametrize("path", AS_OF_PATHS)
+def test_as_of_before_2015_is_refused(api: tuple[TestClient, Client, str], path: str) -> None:
+    client, _, _ = api
+    response = client.get(path, params={"as_of": "2014-06-30"})
+    assert refused_fields(response) == {("as_of", "date_too_early")}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "refused"),
+    [
+        pytest.param(
+            "/v1/alerts", {"level": "province", "region": "ZK02"}, ("region", "unknown_region")
+        ),
+        pytest.param("/v1/alerts", {"region": "ZZ99"}, ("region", "unknown_region")),
+        pytest.param("/v1/hard-to-place", {"region": "PV27"}, ("region", "unknown_region")),
+        pytest.param(
+            "/v1/breakdowns",
+            {"dimension": "law_domain", "dimensoin": "age_band"},
+            ("dimensoin", "unknown_parameter"),
+        ),
+        pytest.param("/v1/trends/direction", {"asof": "2025-03-30"}, ("asof", "unknown_parameter")),
+        pytest.param("/v1/breakdowns", {}, ("dimension", "missing")),
+    ],
+)
+def test_bad_parameters_are_problems_naming_the_field(
+    api: tuple[TestClient, Client, str], path: str, params: dict[str, str], refused: tuple[str, str]
+) -> None:
+    client, _, _ = api
+    assert refused_fields(client.get(path, params=params)) == {refused}
+
+
+def test_a_region_without_a_level_may_be_of_any_level(
+    api: tuple[TestClient, Client, str],
+) -> None:
+    client, _, _ = api
+    for region in ("ZK02", "GM0014", "NL"):
+        response = client.get("/v1/alerts", params={"as_of": "2025-03-30", "region": region})
+        assert response.status_code == 200, region
+
+
+def test_a_refusal_is_a_problem_even_when_csv_was_asked_for(
+    api: tuple[TestClient, Client, str],
+) -> None:
+    client, _, _ = api
+    response = client.get("/v1/alerts", params={"as_of": "0"}, headers={"Accept": "text/csv"})
+    assert refused_fields(response) == {("as_of", "date_format")}
+
+
+def test_the_document_states_every_422_as_a_problem(api: tuple[TestClient, Client, str]) -> None:
+    client, _, _ = api
+    document = client.get("/openapi.json").json()
+    operations = [
+        (path, operation)
+        for path, item in document["paths"].items()
+        if path.startswith("/v1/")
+        for operation in item.values()
+    ]
+    assert len(operations) == 8
+    for path, operation in operations:
+        assert operation["responses"]["422"]["content"] == {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }, path
+
+
 def test_every_endpoint_reads_suppressed_views_only() -> None:
-    """The SQL of the module names no table or view outside ``suppressed_*``."""
-    import inspect
+    """The SQL of the read API (the routes' and the queries' modules, and any other of the
+    package) names no table or view outside ``suppressed_*``."""
     import re
+    from pathlib import Path
 
-    from waakhond_aggregator.api.routes import analytics
+    from waakhond_aggregator import api
 
-    source = inspect.getsource(analytics)
-    named = set(re.findall(r"\{database\}\.(\w+)|\{db\}\.(\w+)", source))
-    objects = {name for pair in named for name in pair if name}
-    assert objects
-    assert all(name.startswith("suppressed_") for name in objects), objects
+    objects: dict[str, set[str]] = {}
+    for path in Path(api.__file__).parent.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        named = set(re.findall(r"\{(?:answer\.)?database\}\.(\w+)|\{db\}\.(\w+)", source))
+        objects[path.name] = {name for pair in named for name in pair if name}
+    assert objects["analytics.py"]
+    assert objects["queries.py"]
+    found = set().union(*objects.values())
+    assert all(name.startswith("suppressed_") for name in found), found
 
 
 def test_the_router_serves_the_analytics_paths_under_v1() -> None:

@@ -16,10 +16,10 @@ from waakhond_intake.processing.privacy.deduce_adapter import (
     Annotation,
     DeduceEngine,
     Prescreen,
-    _leaf_processors,
     needs_a_digit,
     seed_finds,
 )
+from waakhond_intake.processing.privacy.deduce_internals import leaf_processors
 from waakhond_tools.privacy.evaluation import concatenate, load_cases
 from waakhond_tools.stack.demo import CONTEXT, SITUATIONS, generate_signals
 
@@ -132,7 +132,7 @@ def test_token_texts_are_the_texts_of_deduces_tokens(
 def _seeds(engine: DeduceEngine) -> list[tuple[str, Any]]:
     return [
         (name, processor)
-        for name, processor in _leaf_processors(engine._deduce.processors, _DISABLED_PROCESSORS)
+        for name, processor in leaf_processors(engine._deduce.processors, _DISABLED_PROCESSORS)
         if seed_finds(processor) is not None
     ]
 

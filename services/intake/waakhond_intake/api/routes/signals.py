@@ -30,7 +30,6 @@ from waakhond_intake.api.models import (
 from waakhond_intake.auth.keys import Organisation
 from waakhond_intake.core.audit import audit
 from waakhond_intake.core.config import IntakeSettings
-from waakhond_intake.core.problems import FieldError, Problem, field_errors, problem_response
 from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.metrics import (
     PUBLISH_SECONDS,
@@ -46,11 +45,9 @@ from waakhond_intake.processing.submissions import (
     PreparedSignal,
     prepare_signal,
 )
-from waakhond_intake.streaming.publisher import (
-    BrokerUnavailableError,
-    ProducedRecord,
-    SignalPublisher,
-)
+from waakhond_intake.streaming.publisher import BrokerUnavailableError, SignalPublisher
+from waakhond_runtime.problems import FieldError, Problem, field_errors, problem_response
+from waakhond_runtime.records import ProducedRecord
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
 

@@ -1,4 +1,8 @@
-"""Import and wrap deduce without letting it take over logging or stdout."""
+"""Import and wrap deduce without letting it take over logging or stdout.
+
+Waakhond's own adapter. The parts of the prescreen that reproduce deduce's and docdeid's
+internals are in ``deduce_internals``, with their upstream, versions and licence notices.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,15 @@ from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from waakhond_intake.processing.privacy.deduce_internals import (
+    TokenTextList,
+    leaf_processors,
+    lookup_finds,
+    token_pattern_finds,
+    token_splitter,
+    words_finds,
+)
 
 logger = logging.getLogger(__name__)
 _import_lock = threading.Lock()
@@ -187,30 +200,18 @@ class DeduceEngine:
 # --------------------------------------------------------------------------- prescreen
 
 
-class _TextToken:
-    """A stand-in for a docdeid token where only its text is read."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class TokenTexts:
+class TokenTexts(TokenTextList):
     """A text as deduce's tokenizer splits it, as strings.
 
-    deduce's own tokens cost about 80 us for a 130-character text (a frozen
-    dataclass per token, linked to its neighbours); the token texts cost about
-    13 us, and every question the prescreen asks can be answered from them.
+    deduce's own tokens are frozen dataclasses linked to their neighbours, several times
+    dearer to build than the strings; every question the prescreen asks can be answered
+    from the strings.
     """
 
-    __slots__ = ("_has_digit", "_normalised", "_stand_ins", "text", "tokens")
+    __slots__ = ("_has_digit",)
 
     def __init__(self, text: str, tokens: list[str]) -> None:
-        self.text = text
-        self.tokens = tokens
-        self._normalised: dict[str, tuple[list[str], set[str]]] = {}
-        self._stand_ins: list[_TextToken] | None = None
+        super().__init__(text, tokens)
         self._has_digit: bool | None = None
 
     @property
@@ -219,59 +220,6 @@ class TokenTexts:
         if self._has_digit is None:
             self._has_digit = _DIGIT.search(self.text) is not None
         return self._has_digit
-
-    def normalised(self, pipeline: Sequence[Any], key: str) -> tuple[list[str], set[str]]:
-        """Each token's text after ``pipeline``, and the set of them (docdeid's ``get_words``)."""
-        found = self._normalised.get(key)
-        if found is None:
-            texts = []
-            for token in self.tokens:
-                for modifier in pipeline:
-                    token = modifier.process(token)
-                texts.append(token)
-            found = self._normalised[key] = (texts, set(texts))
-        return found
-
-    def stand_ins(self) -> list[_TextToken]:
-        if self._stand_ins is None:
-            self._stand_ins = [_TextToken(token) for token in self.tokens]
-        return self._stand_ins
-
-
-def _token_splitter(tokenizer: Any) -> Callable[[str], list[str]] | None:
-    """The texts of the tokens ``tokenizer`` makes; None for one this does not replicate."""
-    deduce_tokenizer = importlib.import_module("deduce.tokenizer")
-    if type(tokenizer) is not deduce_tokenizer.DeduceTokenizer or not tokenizer.link_tokens:
-        return None
-    pattern: Any = tokenizer._pattern
-    trie: Any = tokenizer._trie
-    merge_starts: set[str] = tokenizer._start_words
-
-    def split(text: str) -> list[str]:
-        # DeduceTokenizer._split_text and _merge, on strings: a merged token
-        # ("van der") is the text from its first part's start to its last's end.
-        matches = list(pattern.finditer(text))
-        tokens: list[str] = [match.group() for match in matches]
-        if trie is None or merge_starts.isdisjoint(tokens):
-            return tokens
-        merged: list[str] = []
-        i = 0
-        while i < len(tokens):
-            prefix = (
-                trie.longest_matching_prefix(tokens, start_i=i)
-                if tokens[i] in merge_starts
-                else None
-            )
-            if not prefix:
-                merged.append(tokens[i])
-                i += 1
-                continue
-            last = i + len(prefix) - 1
-            merged.append(text[matches[i].start() : matches[last].end()])
-            i = last + 1
-        return merged
-
-    return split
 
 
 # A step gets the token texts and the tags that may be present so far, and
@@ -311,12 +259,12 @@ class Prescreen:
 
     @classmethod
     def of(cls, processors: Any, disabled: frozenset[str], tokenizer: Any) -> Prescreen | None:
-        split = _token_splitter(tokenizer)
+        split = token_splitter(tokenizer)
         if split is None:
             logger.info("deduce tokenizer %r is not understood; no prescreen", type(tokenizer))
             return None
         steps: list[_Step] = []
-        for name, processor in _leaf_processors(processors, disabled):
+        for name, processor in leaf_processors(processors, disabled):
             step = _step_for(processor)
             if step is None:
                 logger.info("deduce processor %r is not understood; no prescreen", name)
@@ -339,18 +287,6 @@ class Prescreen:
         return bool(tags)
 
 
-def _leaf_processors(group: Any, disabled: frozenset[str]) -> Iterator[tuple[str, Any]]:
-    """The processors ``DocProcessorGroup.process`` runs, in its order and with its skips."""
-    dd = importlib.import_module("docdeid")
-    for name, processor in group:
-        if name in disabled:
-            continue
-        if isinstance(processor, dd.process.DocProcessorGroup):
-            yield from _leaf_processors(processor, disabled)
-        else:
-            yield name, processor
-
-
 def _seed_step(tag: str, finds: _Finds) -> _Step:
     """An annotator that only adds annotations (tagged ``tag``), whatever is present."""
     added = frozenset({tag})
@@ -359,76 +295,6 @@ def _seed_step(tag: str, finds: _Finds) -> _Step:
         return tags | added if finds(texts) else tags
 
     return step
-
-
-def _pipeline_key(pipeline: Sequence[Any]) -> str:
-    return str(list(pipeline))  # docdeid's own key for a matching pipeline
-
-
-def _lookup_finds(start_words: Any, pipeline: Any, trie: Any) -> _Finds:
-    """docdeid's MultiTokenLookupAnnotator: a token sequence from its trie, from a start word."""
-    pipeline = pipeline or []
-    key = _pipeline_key(pipeline)
-
-    def finds(texts: TokenTexts) -> bool:
-        normalised, words = texts.normalised(pipeline, key)
-        if words.isdisjoint(start_words):
-            return False
-        return any(
-            trie.longest_matching_prefix(texts.tokens, start_i=i) is not None
-            for i, word in enumerate(normalised)
-            if word in start_words
-        )
-
-    return finds
-
-
-def _token_pattern_finds(annotator: Any) -> _Finds:
-    """deduce's TokenPatternAnnotator: its pattern matched rightwards from a (start) token.
-
-    Its position matcher reads nothing of a token but its text, and the
-    tokenizer links each token to the next, so the same match runs on the
-    token texts.
-    """
-    matcher = importlib.import_module("deduce.annotator")._PatternPositionMatcher
-    pattern = list(annotator.pattern)
-    ds = annotator.ds
-    skip = frozenset(annotator.skip)
-    start_words = annotator._start_words
-    pipeline = annotator._matching_pipeline or []
-    key = _pipeline_key(pipeline)
-
-    def matches_from(tokens: list[_TextToken], i: int) -> bool:
-        for position in pattern:
-            if i >= len(tokens) or not matcher.match(
-                pattern_position=position, token=tokens[i], ds=ds
-            ):
-                return False
-            i += 1
-            while i < len(tokens) and tokens[i].text in skip:
-                i += 1
-        return True
-
-    first = pattern[0] if pattern else {}
-    first_match = re.compile(first["re_match"]).match if set(first) == {"re_match"} else None
-
-    def finds(texts: TokenTexts) -> bool:
-        if first_match is not None:
-            # The matcher compiles per call; a street-name pattern on every token is costly.
-            starts: Iterable[int] = [
-                i for i, token in enumerate(texts.tokens) if first_match(token)
-            ]
-        elif start_words is None:
-            starts = range(len(texts.tokens))
-        else:
-            normalised, words = texts.normalised(pipeline, key)
-            if words.isdisjoint(start_words):
-                return False
-            starts = [i for i, word in enumerate(normalised) if word in start_words]
-        tokens = texts.stand_ins()
-        return any(matches_from(tokens, i) for i in starts)
-
-    return finds
 
 
 def _regexp_finds(pattern: re.Pattern[str], pre_match: _Finds | None = None) -> _Finds:
@@ -502,16 +368,6 @@ def _class_item_is_digit(op: Any, item: Any) -> bool:
     if op is c.CATEGORY:
         return item is c.CATEGORY_DIGIT
     return False  # NEGATE among them, or anything else
-
-
-def _words_finds(words_needed: set[str], pipeline: Any) -> _Finds:
-    """docdeid's RegexpAnnotator's pre-match words: one of them must be a token."""
-    key = _pipeline_key(pipeline)
-
-    def finds(texts: TokenTexts) -> bool:
-        return not texts.normalised(pipeline, key)[1].isdisjoint(words_needed)
-
-    return finds
 
 
 def _context_step(context_patterns: Sequence[dict[str, Any]]) -> _Step:
@@ -595,15 +451,15 @@ def seed_finds(processor: Any) -> _Finds | None:
     annotator = importlib.import_module("deduce.annotator")
     kind = type(processor)
     if kind is annotator.TokenPatternAnnotator:
-        return _token_pattern_finds(processor)
+        return token_pattern_finds(processor)
     if kind is dd.process.MultiTokenLookupAnnotator:
-        return _lookup_finds(processor._start_words, processor._matching_pipeline, processor._trie)
+        return lookup_finds(processor._start_words, processor._matching_pipeline, processor._trie)
     if kind is dd.process.RegexpAnnotator:
         # Every match becomes an annotation (its _validate_match accepts all).
         pre_match = (
             None
             if processor.pre_match_words is None
-            else _words_finds(processor.pre_match_words, processor.matching_pipeline)
+            else words_finds(processor.pre_match_words, processor.matching_pipeline)
         )
         return _regexp_finds(processor.regexp_pattern, pre_match)
     if kind is annotator.BsnAnnotator:

@@ -16,9 +16,9 @@ multi-word institution name is dropped, and titles such as "mevrouw" stay in
 front of the ``[NAAM]`` placeholder.
 
 Build one :class:`Redactor` per process and share it (:func:`shared_redactor`):
-construction loads deduce's lookup structures (about 2 s once the cache is
-built at install time), and :meth:`Redactor.redact` is safe to call from
-several threads.
+construction loads deduce's lookup structures, which takes noticeable time even
+with the cache built at install time (bench/README.md, "Figures moved from code
+comments"), and :meth:`Redactor.redact` is safe to call from several threads.
 """
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ _shared_lock = threading.Lock()
 
 
 def shared_redactor() -> Redactor:
-    """The process-wide redactor, built on first use (about 2 s) and then reused.
+    """The process-wide redactor, built on first use (loading deduce) and then reused.
 
     Intake calls this at start-up so the first request does not pay for it.
     """

@@ -1,8 +1,9 @@
 """Build deduce's lookup cache at install time.
 
-The first ``Deduce()`` in a fresh environment spends about two minutes building
-lookup structures (name, street and institution tries) and pickles them inside
-the installed package. Intake must never pay that on a user's first request, so
+The first ``Deduce()`` in a fresh environment builds its lookup structures
+(name, street and institution tries), far slower than loading them, and pickles
+them inside the installed package (bench/README.md, "Figures moved from code
+comments"). Intake must never pay that on a user's first request, so
 ``make venv`` runs ``python -m waakhond_intake.processing.privacy.warmup`` once.
 
 The cache is built in a temporary directory next to its final place and moved
@@ -11,8 +12,8 @@ interrupted half-way would leave a truncated file that every later start-up
 fails to unpickle.
 
 Usage: ``python -m waakhond_intake.processing.privacy.warmup [--force]``. Without
-``--force`` an existing valid cache is kept (about 3 s to check); exit code 1
-if the cache is still not valid after building. Progress goes to stderr.
+``--force`` an existing valid cache is kept (checking it means loading it once);
+exit code 1 if the cache is still not valid after building. Progress goes to stderr.
 """
 
 from __future__ import annotations

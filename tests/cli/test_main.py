@@ -1,0 +1,58 @@
+"""The `waakhond` command's registry: every command resolves, tooling commands say where they
+are when the tooling is missing, and keys default to the file intake reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+import waakhond_cli.main as cli
+from waakhond_intake.auth.keys import KeyRegistry
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_every_registered_command_resolves_and_has_help(name: str) -> None:
+    result = runner.invoke(cli.app, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_root_help_lists_the_registry() -> None:
+    result = runner.invoke(cli.app, ["--help"])
+    assert result.exit_code == 0
+    for name, entry in cli.COMMANDS.items():
+        assert name in result.output
+        assert entry.help.split()[0] in result.output
+
+
+def test_without_the_tooling_its_commands_are_not_listed_and_explain_themselves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli, "tools_installed", lambda: False)
+    group = get_command(cli.app)
+    listed = set(group.list_commands(None))  # type: ignore[attr-defined]
+    assert listed == {name for name, entry in cli.COMMANDS.items() if not entry.tool}
+
+    result = runner.invoke(cli.app, ["bench", "pipeline", "--signals", "5"])
+    assert result.exit_code == 2
+    assert "development tools" in result.output
+    assert "waakhond bench" in result.output
+    assert runner.invoke(cli.app, ["keys", "--help"]).exit_code == 0
+
+
+def test_keys_default_to_the_file_intake_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = tmp_path / "etc" / "api-keys.json"
+    monkeypatch.setenv("WAAKHOND_INTAKE_API_KEYS_FILE", str(keys))
+    created = runner.invoke(cli.app, ["keys", "create", "--org", "mee-zuid"])
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[-1]
+    organisation = KeyRegistry(keys, recheck_seconds=0).authenticate(token)
+    assert organisation is not None
+    assert organisation.organisation_id == "mee-zuid"
