@@ -56,3 +56,25 @@ def test_keys_default_to_the_file_intake_reads(
     organisation = KeyRegistry(keys, recheck_seconds=0).authenticate(token)
     assert organisation is not None
     assert organisation.organisation_id == "mee-zuid"
+
+
+def test_every_command_the_deployments_run_is_in_the_images() -> None:
+    """The images, compose and Kubernetes run `waakhond ...` in the service images, which have
+    no tooling."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        root / "Dockerfile",
+        root / "docker-compose.yml",
+        *sorted((root / "deploy" / "k8s").rglob("*.yaml")),
+    ]
+    used = {
+        match
+        for path in files
+        for match in re.findall(r'\["waakhond",\s*"([\w-]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert used >= {"intake", "classifier", "aggregator", "topics", "migrate"}
+    for name in used:
+        assert name in cli.COMMANDS, name
+        assert not cli.COMMANDS[name].tool, f"{name} is a tooling command"
