@@ -18,7 +18,7 @@ WORKDIR /src
 # lint tools) stays out of the images.
 COPY requirements-runtime.txt ./
 RUN pip install -r requirements-runtime.txt
-COPY pyproject.toml ./
+COPY pyproject.toml LICENSE NOTICE ./
 COPY services ./services
 # The pins above are the complete run-time set; --no-deps keeps pip from resolving again,
 # and the pinned setuptools builds the package. The repository root's distribution holds the

@@ -92,3 +92,15 @@ def test_each_listed_data_path_exists() -> None:
     assert attributions
     missing = [path for path in [*paths, *attributions] if not (ROOT / path).exists()]
     assert missing == []
+
+
+def test_the_images_carry_the_licence_and_the_notices() -> None:
+    """The build stage copies both files before it builds the package, so setuptools puts them
+    in the installed distribution's metadata, which the final stage copies."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copy = re.search(r"^COPY pyproject\.toml (.+) \./$", dockerfile, re.MULTILINE)
+    assert copy is not None
+    assert {"LICENSE", "NOTICE"} <= set(copy.group(1).split())
+    assert dockerfile.index(copy.group(0)) < dockerfile.index("RUN pip install --no-deps")
+    allowed = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert {"!LICENSE", "!NOTICE"} <= set(allowed)
