@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 app = typer.Typer(add_completion=False)
+
+# What systemd, Docker and CI send to stop a command, and what a closed terminal sends.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_as_ctrl_c(signum: int, _frame: FrameType | None) -> None:
+    """Turns a stop signal into the KeyboardInterrupt that Ctrl-C raises, so every way of
+    stopping takes the same orderly path; a repeated signal must not cut that path short."""
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 @app.command()
@@ -31,6 +44,8 @@ def stack(
     from waakhond_tools.stack.embedded import EmbeddedStack, StackConfig, load_demo
 
     configure_logging("stack", log_level())
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _stop_as_ctrl_c)
     embedded = EmbeddedStack(
         StackConfig(
             data_dir=data_dir,
