@@ -78,3 +78,34 @@ def test_every_command_the_deployments_run_is_in_the_images() -> None:
     for name in used:
         assert name in cli.COMMANDS, name
         assert not cli.COMMANDS[name].tool, f"{name} is a tooling command"
+
+
+def test_migrate_status_says_what_is_pending_until_migrated(tmp_path: Path) -> None:
+    """`waakhond migrate --status` changes nothing and exits 1 until `waakhond migrate` ran."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{tmp_path / 'chdb'}"}
+
+    def waakhond(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "waakhond_cli", *arguments],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    before = waakhond("migrate", "--status")
+    assert before.returncode == 1, before.stderr
+    assert "pending  0001_signals_and_trends" in before.stdout
+    assert "lock     free" in before.stdout
+    assert waakhond("migrate", "--status").returncode == 1  # still nothing applied
+    assert waakhond("migrate").returncode == 0
+    after = waakhond("migrate", "--status")
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "applied  0001_signals_and_trends" in after.stdout
+    assert "pending  " not in after.stdout
+    assert after.stdout.rstrip().endswith(", 0 pending")

@@ -191,7 +191,7 @@ def test_every_signal_is_counted_exactly_once_at_every_level(pipeline: Pipeline)
 
 
 def test_no_planted_identifying_detail_reaches_clickhouse(pipeline: Pipeline) -> None:
-    from tests.intake.api.test_signals import IDENTIFYING, PLANTED
+    from tests.intake.api.routes.test_signals import IDENTIFYING, PLANTED
     from tests.support import valid_submission
 
     body = valid_submission(description=IDENTIFYING, observed_on="2024-02-07")

@@ -33,6 +33,7 @@ from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.streaming.consumer import AggregatorConsumer
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.collector import settle_after_startup
+from waakhond_runtime.http_metrics import RequestMetricsMiddleware
 from waakhond_runtime.problems import install_problem_handlers
 from waakhond_runtime.retry import StoppedWhileRetryingError
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
@@ -123,11 +124,13 @@ def create_app(
     app.state.clickhouse = client
     app.state.database = clickhouse.database
     app.state.consumer = worker
+    app.state.stuck_after_seconds = settings.stuck_after_seconds
     install_problem_handlers(app)
     app.include_router(trends.router)
     app.include_router(analytics_router)
     app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
+    app.add_middleware(RequestMetricsMiddleware)
     return app
 
 

@@ -33,3 +33,12 @@ STORE_LAG = Histogram(
     "From classification to being stored in ClickHouse.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
 )
+RETRYING_SECONDS = Gauge(
+    "waakhond_aggregator_retrying_seconds",
+    "How long the consumer has been retrying a step that depends on ClickHouse or Kafka; 0 "
+    "when it is not. Above the stuck limit, readiness fails.",
+)
+ROWS_REFUSED = Counter(
+    "waakhond_aggregator_rows_refused_total",
+    "Rows ClickHouse or its client refused for their values; each was dead-lettered.",
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 CLASSIFIED = Counter(
     "waakhond_classifier_signals_classified_total", "Signals classified, by label.", ["label"]
@@ -15,4 +15,15 @@ BATCH_SIZE = Histogram(
     "waakhond_classifier_batch_size",
     "Messages per batch.",
     buckets=(1, 10, 50, 100, 250, 500, 1000, 2000),
+)
+DELIVERY_REFUSED = Counter(
+    "waakhond_classifier_delivery_refused_total",
+    "Records the broker refused for themselves: classified records (their source was "
+    "dead-lettered instead) and dead letters (dropped).",
+    ["record"],
+)
+RETRYING_SECONDS = Gauge(
+    "waakhond_classifier_retrying_seconds",
+    "How long delivery to Kafka has been failing; 0 when it is not. Above the stuck limit, "
+    "readiness fails.",
 )

@@ -13,11 +13,13 @@ from prometheus_client import make_asgi_app
 
 from waakhond_intake.api.routes import health, signals
 from waakhond_intake.auth.keys import KeyRegistry
+from waakhond_intake.core.audit import RefusalAuditMiddleware
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
 from waakhond_intake.processing.privacy import shared_redactor
 from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
+from waakhond_runtime.http_metrics import RequestMetricsMiddleware
 from waakhond_runtime.problems import install_problem_handlers
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
@@ -68,6 +70,9 @@ def create_app(
         default_limit=settings.max_body_bytes,
         limits={"/v1/signals/batch": settings.max_batch_body_bytes},
     )
+    # Added after the body limit, so they see its refusals too; metrics outermost.
+    app.add_middleware(RefusalAuditMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)
     return app
 
 

@@ -31,7 +31,7 @@ CASES_PER_OPERATION = 500
 # state (observed_on between 2015 and today; a municipality code that exists in the map of the
 # observation year), so some schema-valid bodies are rightly refused with 422. ignored_auth
 # re-sends requests through schemathesis' own transport (see above); the 401 cases are
-# covered in tests/intake/api/test_signals.py. Every other check runs.
+# covered in tests/intake/api/routes/test_signals.py. Every other check runs.
 EXCLUDED_CHECKS = [positive_data_acceptance, ignored_auth]
 
 

@@ -19,6 +19,9 @@ class AggregatorSettings(BaseSettings):
     batch_max_seconds: float = Field(default=0.5, gt=0)
     retry_initial_seconds: float = Field(default=0.5, gt=0)
     retry_max_seconds: float = Field(default=30.0, gt=0)
+    stuck_after_seconds: float = Field(
+        default=60.0, gt=0, description="Retrying one step longer than this fails readiness."
+    )
     consume: bool = Field(default=True, description="Run the Kafka consumer in this process.")
     disclosure_min_count: int = Field(
         default=10, ge=1, description="Counts from 1 to this minus one are never shown."

@@ -39,19 +39,22 @@ from waakhond_aggregator.metrics import (
     OPEN_BATCH,
     PROCESSING_LAG,
     RECLASSIFICATIONS_IGNORED,
+    RETRYING_SECONDS,
+    ROWS_REFUSED,
     SIGNALS_STORED,
     STORE_LAG,
 )
 from waakhond_aggregator.processing.batching import Batch, BatchPolicy
 from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
 from waakhond_aggregator.processing.processor import process_classified
-from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SUBMITTED_AT
+from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SUBMITTED_AT, SignalRows
+from waakhond_aggregator.storage import errors as storage_errors
 from waakhond_aggregator.storage.sink import TrendStore
-from waakhond_contract.messages import DeadLetterStage
+from waakhond_contract.messages import DeadLetterReason, DeadLetterStage
 from waakhond_contract.regions import RegionReference
-from waakhond_runtime.deadletters import DeadLetterPolicy, RejectedRecord
+from waakhond_runtime.deadletters import DeadLetterPolicy, RejectedRecord, Rejection
 from waakhond_runtime.records import ConsumedRecord, ProducedRecord
-from waakhond_runtime.retry import RetryPolicy, retry_until_done
+from waakhond_runtime.retry import RetryPolicy, RetryState, retry_until_done
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -74,6 +77,7 @@ class StoredBatch:
     batch: Batch
     plan: WritePlan
     rejected: list[RejectedRecord]
+    refused: int = 0  # rows of the plan the database refused; dead-lettered, not stored
 
 
 class BackgroundCall(Generic[T]):
@@ -124,12 +128,15 @@ class AggregatorConsumer:
         self._policy = BatchPolicy(settings.batch_max_messages, settings.batch_max_seconds)
         self._retry = RetryPolicy(settings.retry_initial_seconds, settings.retry_max_seconds)
         self._dead_letters = DeadLetterPolicy(DeadLetterStage.AGGREGATOR)
+        # Read by readiness and the metrics: a consumer retrying one step for long is stuck.
+        self.retrying = RetryState()
+        RETRYING_SECONDS.set_function(self.retrying.retrying_for)
         self.assigned = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop`` is set; then finish the open batch, commit and close."""
-        consumer = retry_until_done(self._new_consumer, "connecting to Kafka", self._retry, stop)
-        producer = retry_until_done(self._new_producer, "connecting to Kafka", self._retry, stop)
+        consumer = self._retry_step(self._new_consumer, "connecting to Kafka", stop)
+        producer = self._retry_step(self._new_producer, "connecting to Kafka", stop)
         batch = Batch(self._policy)
         writing: BackgroundCall[StoredBatch] | None = None
         in_flight = 0
@@ -208,36 +215,64 @@ class AggregatorConsumer:
                 batch.add(message, process_classified(message, self._reference))
 
     def _write(self, batch: Batch, producer: KafkaProducer, stop: threading.Event) -> StoredBatch:
-        """Plan against what is stored, send the dead letters, insert; never commits."""
+        """Plan against what is stored, insert, send the dead letters; never commits."""
         now = dt.datetime.now(dt.UTC)
         candidates = batch.candidates
-        stored = retry_until_done(
+        stored = self._retry_step(
             lambda: self._store.stored_versions([c.signal.signal_id for c in candidates]),
             "reading stored signals",
-            self._retry,
             stop,
         )
         plan = plan_writes(candidates, stored)
-        rejected = [*batch.rejected, *plan.conflicts]
-        if rejected:
-            letters = [self._dead_letters.letter(r, now) for r in rejected]
-            retry_until_done(
-                lambda: self._send_dead_letters(producer, letters),
-                "sending dead letters",
-                self._retry,
-                stop,
-            )
         started = time.perf_counter()
-        retry_until_done(
-            lambda: self._store.insert(plan.writes), "inserting into ClickHouse", self._retry, stop
-        )
+        refused_rows = self._insert_isolating(plan.writes, stop)
         INSERT_SECONDS.observe(time.perf_counter() - started)
+        by_rows = {id(c.rows): c for c in candidates}
+        refused = [RejectedRecord(by_rows[id(row)].message, why) for row, why in refused_rows]
+        left_out = {id(row) for row, _ in refused_rows}
         # The trend views count a signal from the moment its rows are inserted.
         stored_at = time.time()
-        for rows in plan.writes:
+        for rows in (r for r in plan.writes if id(r) not in left_out):
             PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[SUBMITTED_AT].timestamp()))
             STORE_LAG.observe(max(0.0, stored_at - rows.signal[CLASSIFIED_AT].timestamp()))
-        return StoredBatch(batch, plan, rejected)
+        rejected = [*batch.rejected, *plan.conflicts, *refused]
+        if rejected:
+            letters = [self._dead_letters.letter(r, now) for r in rejected]
+            self._retry_step(
+                lambda: self._send_dead_letters(producer, letters), "sending dead letters", stop
+            )
+        return StoredBatch(batch, plan, rejected, len(refused))
+
+    def _retry_step(self, step: Callable[[], T], what: str, stop: threading.Event) -> T:
+        return retry_until_done(
+            step, what, self._retry, stop, storage_errors.transient, self.retrying
+        )
+
+    def _insert_isolating(
+        self, rows: list[SignalRows], stop: threading.Event
+    ) -> list[tuple[SignalRows, Rejection]]:
+        """Inserts ``rows``; a row refused for its values is found by halving and left out.
+
+        Only an error the rows cause is bisected (``storage.errors``); any other is retried
+        for the whole batch. Rows inserted twice on the way collapse like any replay.
+        """
+        try:
+            self._retry_step(lambda: self._store.insert(rows), "inserting into ClickHouse", stop)
+        except Exception as error:
+            if not storage_errors.caused_by_rows(error):
+                raise
+            if len(rows) == 1:
+                (row,) = rows
+                signal_id = row.signal[0]
+                log.error("ClickHouse refused signal %s (%r); dead-lettering it", signal_id, error)
+                ROWS_REFUSED.inc()
+                detail = f"ClickHouse refused the row: {type(error).__name__}: {error}"
+                return [(row, Rejection(DeadLetterReason.PROCESSING_FAILED, detail, signal_id))]
+            half = len(rows) // 2
+            return self._insert_isolating(rows[:half], stop) + self._insert_isolating(
+                rows[half:], stop
+            )
+        return []
 
     def _commit(self, stored: StoredBatch, consumer: KafkaConsumer) -> None:
         offsets = {
@@ -250,7 +285,7 @@ class AggregatorConsumer:
             # The partitions moved to another member: it reads the batch again, and the
             # write plan makes that replay harmless.
             log.warning("commit failed after insert (%s); the batch will be replayed", error)
-        SIGNALS_STORED.inc(len(stored.plan.writes))
+        SIGNALS_STORED.inc(len(stored.plan.writes) - stored.refused)
         RECLASSIFICATIONS_IGNORED.inc(stored.plan.reclassifications_ignored)
         BATCH_SIZE.observe(len(stored.batch))
         for rejected in stored.rejected:

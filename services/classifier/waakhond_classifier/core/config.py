@@ -18,6 +18,9 @@ class ClassifierSettings(BaseSettings):
     batch_size: int = Field(default=500, ge=1)
     batch_within_seconds: float = Field(default=0.2, gt=0)
     send_retry_max_seconds: float = Field(default=10.0, gt=0)
+    stuck_after_seconds: float = Field(
+        default=60.0, gt=0, description="Delivery failing longer than this fails readiness."
+    )
     processes: int = Field(
         default=1,
         ge=1,

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 class BatchOutcome:
     classified: list[ProducedRecord]
     rejected: list[RejectedRecord]
+    # The consumed message each classified record came from, in the same order.
+    classified_from: list[ConsumedRecord] = field(default_factory=list)
     label_counts: Counter[str] = field(default_factory=Counter)
     needs_review: int = 0
 
@@ -54,7 +56,8 @@ def classify_messages(
                 error,
             )
             rejected.append(RejectedRecord(message, Rejection(error.reason, error.detail)))
-    classified = []
+    classified: list[ProducedRecord] = []
+    classified_from: list[ConsumedRecord] = []
     # Counted once at the end: one Counter.update per signal costs more.
     labels: list[str] = []
     needs_review = 0
@@ -84,9 +87,11 @@ def classify_messages(
         labels.extend(map(str, output.labels))
         needs_review += output.needs_review
         classified.append(ProducedRecord(key=message.key, value=value))
+        classified_from.append(message)
     return BatchOutcome(
         classified=classified,
         rejected=rejected,
+        classified_from=classified_from,
         label_counts=Counter(labels),
         needs_review=needs_review,
     )

@@ -26,19 +26,28 @@ import asyncio
 import datetime as dt
 import logging
 import os
+from collections.abc import Awaitable
 from typing import Any, NoReturn
 
 import faust
 
 from waakhond_classifier.api.routes.health import add_health_routes
 from waakhond_classifier.core.config import ClassifierSettings
-from waakhond_classifier.metrics import BATCH_SIZE, CLASSIFIED, DEAD_LETTERED, REVIEW
+from waakhond_classifier.metrics import (
+    BATCH_SIZE,
+    CLASSIFIED,
+    DEAD_LETTERED,
+    RETRYING_SECONDS,
+    REVIEW,
+)
 from waakhond_classifier.processing.classify import BatchOutcome
 from waakhond_classifier.processing.offload import ClassifierProcesses
+from waakhond_classifier.streaming.delivery import Outgoing, deliver
 from waakhond_classifier.streaming.faust_app import new_faust_app, raw_topic, send_raw
 from waakhond_contract.messages import DeadLetterStage
 from waakhond_runtime.deadletters import DeadLetterPolicy
-from waakhond_runtime.records import ConsumedRecord, ProducedRecord
+from waakhond_runtime.records import ConsumedRecord
+from waakhond_runtime.retry import RetryPolicy, RetryState
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -72,40 +81,31 @@ def create_app(
     app = new_faust_app(settings, kafka, topics)
     submitted_topic = raw_topic(app, topics.submitted)
     dead_letters = DeadLetterPolicy(DeadLetterStage.CLASSIFIER)
+    retry = RetryPolicy(initial_seconds=0.2, max_seconds=settings.send_retry_max_seconds)
+    retrying = RetryState()
+    RETRYING_SECONDS.set_function(retrying.retrying_for)
 
-    async def deliver(records: list[tuple[str, ProducedRecord]]) -> None:
-        """Send and wait for every acknowledgement, retrying with backoff until all are in."""
-        delay = 0.2
-        while True:
-            try:
-                futures = [
-                    await send_raw(app, topic, record.key, record.value)
-                    for topic, record in records
-                ]
-                await asyncio.gather(*futures)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("delivery failed (%s); retrying in %.1fs", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, settings.send_retry_max_seconds)
+    async def send(topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        return await send_raw(app, topic, key, value)
 
     async def deliver_in_order(stream: Any, ahead: asyncio.Queue[_Batch]) -> None:
         """Delivers each batch's records, then acknowledges its messages, in reading order."""
         while True:
             events, classifying = await ahead.get()
             outcome = await classifying
-            records: list[tuple[str, ProducedRecord]] = [
-                (topics.classified, record) for record in outcome.classified
-            ]
             now = dt.datetime.now(dt.UTC)
-            records += [
-                (topics.deadletter, dead_letters.letter(rejected, now))
+            outgoing = [
+                Outgoing(topics.classified, record, source)
+                for record, source in zip(outcome.classified, outcome.classified_from, strict=True)
+            ]
+            outgoing += [
+                Outgoing(topics.deadletter, dead_letters.letter(rejected, now))
                 for rejected in outcome.rejected
             ]
-            await deliver(records)
-            DEAD_LETTERED.inc(len(outcome.rejected))
+            delivered = await deliver(
+                send, outgoing, topics.deadletter, dead_letters, retry, retrying
+            )
+            DEAD_LETTERED.inc(len(outcome.rejected) + delivered.refused_classified)
             REVIEW.inc(outcome.needs_review)
             for label, count in outcome.label_counts.items():
                 CLASSIFIED.labels(label).inc(count)
@@ -154,5 +154,5 @@ def create_app(
         finally:
             delivering.cancel()
 
-    add_health_routes(app, processes)
+    add_health_routes(app, processes, retrying, settings.stuck_after_seconds)
     return app

@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from waakhond_intake.auth.keys import KeyRegistry, Organisation
+from waakhond_intake.core.audit import note_organisation
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.processing.privacy import Redactor
@@ -55,6 +56,7 @@ async def get_organisation(
             detail="A valid API key is required (Authorization: Bearer wk.<id>.<secret>).",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    note_organisation(organisation.organisation_id, organisation.key_id)
     return organisation
 
 
