@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -37,22 +37,12 @@ class RetryPolicy:
     multiplier: float = 2.0
     jitter: float = 0.2
 
-    def delays(self, draw: Callable[[], float] = random.random) -> DelaySequence:
-        return DelaySequence(self, draw)
-
-
-class DelaySequence:
-    def __init__(self, policy: RetryPolicy, draw: Callable[[], float]) -> None:
-        self._policy = policy
-        self._draw = draw
-        self._next = policy.initial_seconds
-
-    def __next__(self) -> float:
-        policy = self._policy
-        base = self._next
-        self._next = min(base * policy.multiplier, policy.max_seconds)
-        spread = 1 + policy.jitter * (2 * self._draw() - 1)
-        return min(base * spread, policy.max_seconds)
+    def delays(self, draw: Callable[[], float] = random.random) -> Iterator[float]:
+        """The waits before the first, second, ... retry."""
+        base = self.initial_seconds
+        while True:
+            yield min(base * (1 + self.jitter * (2 * draw() - 1)), self.max_seconds)
+            base = min(base * self.multiplier, self.max_seconds)
 
 
 class RetryState:

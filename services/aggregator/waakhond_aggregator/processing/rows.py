@@ -31,6 +31,7 @@ SIGNAL_COLUMNS = (
     "classified_at",
     "content_fingerprint",
 )
+SIGNAL_ID = SIGNAL_COLUMNS.index("signal_id")
 SUBMITTED_AT = SIGNAL_COLUMNS.index("submitted_at")
 CLASSIFIED_AT = SIGNAL_COLUMNS.index("classified_at")
 

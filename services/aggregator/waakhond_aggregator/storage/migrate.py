@@ -243,14 +243,12 @@ def _apply_locked(client: Client, database: str) -> list[int]:
         "ENGINE = ReplacingMergeTree ORDER BY version"
     )
     applied = {
-        int(version): checksum
-        for version, checksum in client.query(
-            f"SELECT version, checksum FROM {database}.schema_migrations FINAL"
-        ).result_rows
+        version: checksum for version, (_, checksum, _) in _applied(client, database).items()
     }
     server = is_server(client)
+    migrations = discover_migrations()
     done = []
-    for migration in discover_migrations():
+    for migration in migrations:
         if migration.version in applied:
             if applied[migration.version] != migration.checksum:
                 raise MigrationError(
@@ -270,5 +268,5 @@ def _apply_locked(client: Client, database: str) -> list[int]:
         )
         log.info("applied migration %04d_%s", migration.version, migration.name)
         done.append(migration.version)
-    replace_functions(client, discover_migrations())
+    replace_functions(client, migrations)
     return done

@@ -47,7 +47,7 @@ from waakhond_aggregator.metrics import (
 from waakhond_aggregator.processing.batching import Batch, BatchPolicy
 from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
 from waakhond_aggregator.processing.processor import process_classified
-from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SUBMITTED_AT, SignalRows
+from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SIGNAL_ID, SUBMITTED_AT, SignalRows
 from waakhond_aggregator.storage import errors as storage_errors
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_contract.messages import DeadLetterReason, DeadLetterStage
@@ -263,7 +263,7 @@ class AggregatorConsumer:
                 raise
             if len(rows) == 1:
                 (row,) = rows
-                signal_id = row.signal[0]
+                signal_id = row.signal[SIGNAL_ID]
                 log.error("ClickHouse refused signal %s (%r); dead-lettering it", signal_id, error)
                 ROWS_REFUSED.inc()
                 detail = f"ClickHouse refused the row: {type(error).__name__}: {error}"
