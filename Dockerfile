@@ -32,6 +32,13 @@ ENV PATH=/opt/waakhond/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     TZ=UTC \
     HOME=/var/lib/waakhond
+# WeasyPrint (the signal report as PDF: `waakhond report`, GET /v1/reports/...) lays out text
+# with pango from the system, and the report names DejaVu Sans. Debian's packages, once for
+# every image (the targets share this stage), without recommends or package lists.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 waakhond \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/waakhond \
         --shell /usr/sbin/nologin waakhond \
@@ -49,8 +56,9 @@ FROM base AS intake
 ENV WAAKHOND_INTAKE_HOST=0.0.0.0 \
     WAAKHOND_INTAKE_PORT=8000
 # deduce builds its lookup cache inside the installed package on first use (about two
-# minutes). Building it here, as root, means no request ever waits for it and the
-# package directory can stay read-only at run time.
+# minutes), and intake loads a compact copy converted from it. Building both here, as
+# root, means no request ever waits for them and the package directory can stay
+# read-only at run time.
 USER root
 RUN python -m waakhond_intake.processing.privacy.warmup
 USER 10001:10001

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint typecheck pytest bench schemas clean
+.PHONY: venv system-deps run test lint typecheck pytest bench schemas clean
 
 venv: $(STAMP)
 
@@ -21,8 +21,42 @@ $(STAMP): requirements.txt requirements-runtime.txt pyproject.toml tools/pyproje
 run: venv
 	$(BIN)/waakhond stack --demo
 
+## Programs from Debian that the tests need and pip cannot install: promtool (in the
+## package prometheus) for the alert rules' tests. Installed only when missing, with sudo
+## only when not root, without the recommended node exporter; `apt-get update` only when
+## the install fails (fresh machines have no package lists). The package's postinst starts
+## a Prometheus server on :9090 (systemd, or its init script where policy-rc.d allows);
+## only promtool is wanted here, so a server this install started is stopped again.
+system-deps:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+	  set -e; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus"; \
+	  echo "$$install"; \
+	  $$install || { $$sudo apt-get update && $$install; }; \
+	  if [ -d /run/systemd/system ]; then \
+	    if systemctl is-enabled --quiet prometheus || systemctl is-active --quiet prometheus; then \
+	      echo "stopping and disabling the Prometheus server the package started"; \
+	      $$sudo systemctl disable --now prometheus; \
+	    fi; \
+	  elif [ -x /etc/init.d/prometheus ] && /etc/init.d/prometheus status >/dev/null 2>&1; then \
+	    echo "stopping the Prometheus server the package started"; \
+	    $$sudo /etc/init.d/prometheus stop; \
+	  fi; \
+	  command -v promtool; \
+	fi
+	@# pdfinfo, pdftotext and pdftoppm (poppler-utils) for the report's PDF tests; WeasyPrint's
+	@# pango comes with the machine image (libpango-1.0-0 in the Dockerfile's base).
+	@if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
+	  set -e; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends poppler-utils"; \
+	  echo "$$install"; \
+	  $$install || { $$sudo apt-get update && $$install; }; \
+	fi
+
 ## Lint, type-check and run the whole test suite (this is what CI runs).
-test: venv lint typecheck pytest
+test: venv system-deps lint typecheck pytest
 
 lint: venv
 	$(BIN)/ruff check .
@@ -42,6 +76,8 @@ bench: venv
 	$(BIN)/waakhond bench broker --output bench/results/broker.json
 	$(BIN)/waakhond bench lookup --output bench/results/lookup.json
 	$(BIN)/waakhond bench imports --output bench/results/imports.json
+	$(BIN)/waakhond bench report --output bench/results/report.json
+	$(BIN)/waakhond bench startup --output bench/results/startup.json
 
 schemas: venv
 	$(BIN)/waakhond schemas write

@@ -12,7 +12,8 @@ import pytest
 
 from waakhond_cli.commands.redact import redact_lines
 from waakhond_intake.processing.privacy import Redactor, shared_redactor
-from waakhond_intake.processing.privacy.deduce_adapter import lookup_cache_file
+from waakhond_intake.processing.privacy.compact_lookup import load_compact_cache
+from waakhond_intake.processing.privacy.deduce_adapter import compact_cache_file, lookup_cache_file
 
 
 @pytest.fixture(scope="session")
@@ -125,8 +126,12 @@ def test_command_keeps_stdout_to_json_lines() -> None:
     assert completed.returncode == 1
 
 
-def test_warmup_left_a_deduce_cache() -> None:
+def test_warmup_left_a_deduce_cache_and_a_compact_one() -> None:
     # make venv runs the warm-up; without it the first Redactor takes two minutes
     cache = lookup_cache_file()
     assert cache.is_file()
     assert cache.stat().st_size > 10_000_000
+    # ... and intake would hold deduce's full structures while converting them
+    compact = load_compact_cache(compact_cache_file())
+    assert compact is not None
+    assert len(compact["street"]) > 100_000

@@ -28,7 +28,12 @@ def test_a_valid_submission_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("overrides", "field", "error_type"),
     [
-        pytest.param({"municipality_code": "GM9999"}, "", "unknown_municipality", id="unknown-gm"),
+        pytest.param(
+            {"municipality_code": "GM9999"},
+            "municipality_code",
+            "unknown_municipality",
+            id="unknown-gm",
+        ),
         pytest.param(
             {"municipality_code": "0363"},
             "municipality_code",

@@ -276,10 +276,35 @@ def test_final_stage_copies_only_the_built_environment(final: Stage) -> None:
         assert copy.arguments.startswith("--from="), f"COPY {copy.arguments}"
 
 
+# The system libraries WeasyPrint needs for the report's PDF, and the font the report names:
+# the one thing the shared base installs from Debian.
+REPORT_SYSTEM_PACKAGES = {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"}
+APT_INSTALL = re.compile(
+    r"^apt-get update\s+&& apt-get install -y --no-install-recommends"
+    r"\s+(?P<packages>[a-z0-9.+\-\s]+?)\s+&& rm -rf /var/lib/apt/lists/\*$"
+)
+
+
 def test_image_installs_nothing_at_run_time(final: Stage) -> None:
-    # pip runs in the build stage only; the image's own steps fetch nothing.
+    # pip runs in the build stage only; the image's own steps fetch nothing but the report's
+    # system libraries, once, in the shared base (checked below).
     for run in final.all("RUN"):
+        if APT_INSTALL.match(run.arguments):
+            continue
         assert not re.search(r"\b(pip|apt-get|curl|wget)\b", run.arguments), run.arguments
+
+
+def test_base_installs_only_the_reports_system_libraries(stages: list[Stage]) -> None:
+    installs = [
+        (stage.name, APT_INSTALL.match(run.arguments))
+        for stage in stages
+        for run in stage.all("RUN")
+        if "apt-get" in run.arguments
+    ]
+    assert [name for name, _ in installs] == ["base"], installs
+    match = installs[0][1]
+    assert match is not None, "apt-get only as update, install without recommends, clean up"
+    assert set(match["packages"].split()) == REPORT_SYSTEM_PACKAGES
 
 
 def test_intake_image_builds_the_deduce_cache(stages: list[Stage]) -> None:

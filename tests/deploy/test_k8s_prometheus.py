@@ -106,14 +106,26 @@ def volume(p: Pod, name: str) -> Mapping[str, Any]:
     return typed
 
 
+def config_directory(docs: tuple[Doc, ...]) -> dict[str, str]:
+    """The files of Prometheus' configuration directory as the pod sees them: the volume
+    "config" projects the generated ConfigMaps (scrape configuration and alert rules), each
+    key to its item's path or, without items, to its own name."""
+    files: dict[str, str] = {}
+    for source in volume(pod(docs, PROMETHEUS), "config")["projected"]["sources"]:
+        data = named(docs, "ConfigMap", source["configMap"]["name"])["data"]
+        items = source["configMap"].get("items") or [{"key": k, "path": k} for k in data]
+        for item in items:
+            assert item["path"] not in files, f"two sources project {item['path']}"
+            files[item["path"]] = data[item["key"]]
+    return files
+
+
 def rendered_scrape_config(docs: tuple[Doc, ...]) -> Config:
     """The scrape configuration as the cluster gets it: from the generated ConfigMap."""
     container = prometheus_container(docs)
     config_file = Path(flag(container, "--config.file"))
-    config_map_name = volume(pod(docs, PROMETHEUS), "config")["configMap"]["name"]
     assert mount_path(container, "config") == str(config_file.parent)
-    config_map = named(docs, "ConfigMap", config_map_name)
-    loaded: Config = yaml.safe_load(config_map["data"][config_file.name])
+    loaded: Config = yaml.safe_load(config_directory(docs)[config_file.name])
     return loaded
 
 

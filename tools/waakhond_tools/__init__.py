@@ -16,6 +16,7 @@ TOOLING_LIBRARIES = frozenset(
         "moto",
         "flask",
         "httpx",
+        "frictionless",
         "waakhond_tools",
     }
 )

@@ -17,7 +17,7 @@ from clickhouse_connect.driver.client import Client
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from waakhond_aggregator.api.routes import health, trends
+from waakhond_aggregator.api.routes import health, reports, trends
 from waakhond_aggregator.api.routes.analytics import analytics_router
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.storage.cells import CellRefresher, RefreshPolicy
@@ -29,6 +29,7 @@ from waakhond_aggregator.storage.disclosure import (
 )
 from waakhond_aggregator.storage.migrate import apply_migrations
 from waakhond_aggregator.storage.reference import store_region_reference
+from waakhond_aggregator.storage.review import ReviewBacklogReader
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.streaming.consumer import AggregatorConsumer
 from waakhond_contract.regions import load_region_reference
@@ -107,6 +108,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # In every process, consuming or not: it only reads, and the alert takes the largest
+        # value any replica reports. A thread per lifespan, since a thread starts only once.
+        backlog = ReviewBacklogReader(
+            client,
+            clickhouse.database,
+            settings.review_backlog_days,
+            settings.review_backlog_refresh_seconds,
+        )
+        backlog.start()
         if worker and refresher:
             worker.start()
             refresher.start()
@@ -114,6 +124,7 @@ def create_app(
         if worker and refresher:
             refresher.stop()
             worker.stop()
+        backlog.stop()
 
     app = FastAPI(
         title="Waakhond trends",
@@ -128,6 +139,7 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(trends.router)
     app.include_router(analytics_router)
+    app.include_router(reports.router)
     app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(RequestMetricsMiddleware)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from waakhond_contract.messages import DeadLetterReason
 
 SIGNALS_STORED = Counter("waakhond_aggregator_signals_stored_total", "Signal rows inserted.")
 DEAD_LETTERED = Counter(
     "waakhond_aggregator_dead_lettered_total", "Messages dead-lettered, by reason.", ["reason"]
 )
+# Every reason exported as 0 from the start: a labelled series that first appears at 1 is
+# invisible to increase() and rate(), so the alert on dead letters would miss the first one
+# of each reason after every restart.
+for _reason in DeadLetterReason:
+    DEAD_LETTERED.labels(_reason.value)
 RECLASSIFICATIONS_IGNORED = Counter(
     "waakhond_aggregator_reclassifications_ignored_total",
     "Signals seen again with other labels; the first classification stands.",
@@ -41,4 +54,68 @@ RETRYING_SECONDS = Gauge(
 ROWS_REFUSED = Counter(
     "waakhond_aggregator_rows_refused_total",
     "Rows ClickHouse or its client refused for their values; each was dead-lettered.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewBacklog:
+    """Signals flagged ``needs_review`` stored within the backlog window, and how long the
+    oldest of them has been stored (0 when there is none)."""
+
+    signals: int
+    oldest_age_seconds: float
+
+
+class ReviewBacklogCollector(Collector):
+    """Serves the review backlog as last read from ClickHouse (``storage/review.py`` reads it
+    on a timer). A scrape never queries ClickHouse: a slow or failing database must not make
+    ``/metrics`` slow or fail, which would read as the aggregator being down. Until the first
+    read succeeds the gauges have no sample, so "not known" is not mistaken for 0."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._backlog: ReviewBacklog | None = None
+        self._read_at = 0.0
+
+    def update(self, backlog: ReviewBacklog, read_at: float) -> None:
+        with self._lock:
+            self._backlog = backlog
+            self._read_at = read_at
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        return self._families(None, 0.0)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self._lock:
+            backlog, read_at = self._backlog, self._read_at
+        return self._families(backlog, read_at)
+
+    @staticmethod
+    def _families(backlog: ReviewBacklog | None, read_at: float) -> Iterator[GaugeMetricFamily]:
+        signals = GaugeMetricFamily(
+            "waakhond_aggregator_review_backlog_signals",
+            "Stored signals flagged needs_review within the last "
+            "WAAKHOND_AGGREGATOR_REVIEW_BACKLOG_DAYS days, as last read from ClickHouse.",
+        )
+        oldest = GaugeMetricFamily(
+            "waakhond_aggregator_review_backlog_oldest_age_seconds",
+            "How long the oldest of those signals had been stored when last read; 0 when "
+            "there is none.",
+        )
+        read = GaugeMetricFamily(
+            "waakhond_aggregator_review_backlog_read_timestamp_seconds",
+            "When the review backlog was last read successfully (Unix time).",
+        )
+        if backlog is not None:
+            signals.add_metric([], backlog.signals)
+            oldest.add_metric([], backlog.oldest_age_seconds)
+            read.add_metric([], read_at)
+        yield from (signals, oldest, read)
+
+
+REVIEW_BACKLOG = ReviewBacklogCollector()
+REGISTRY.register(REVIEW_BACKLOG)
+REVIEW_BACKLOG_READ_ERRORS = Counter(
+    "waakhond_aggregator_review_backlog_read_errors_total",
+    "Failed reads of the review backlog; the gauges keep the last value read.",
 )

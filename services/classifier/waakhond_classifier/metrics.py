@@ -22,6 +22,10 @@ DELIVERY_REFUSED = Counter(
     "dead-lettered instead) and dead letters (dropped).",
     ["record"],
 )
+# Both exported as 0 from the start: a labelled series that first appears at 1 is invisible
+# to increase(), and a dropped dead letter must never go unnoticed by the alert on it.
+for _record in ("classified", "dead_letter"):
+    DELIVERY_REFUSED.labels(_record)
 RETRYING_SECONDS = Gauge(
     "waakhond_classifier_retrying_seconds",
     "How long delivery to Kafka has been failing; 0 when it is not. Above the stuck limit, "

@@ -49,6 +49,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "redact": CommandEntry(
         f"{_RUNTIME}.redact", "Redact identifying details from JSON Lines on stdin."
     ),
+    "report": CommandEntry(
+        f"{_RUNTIME}.report", "The signal report of a period for a region, as PDF or HTML."
+    ),
     "stack": CommandEntry(
         f"{_TOOLS}.stack",
         "Run everything on this machine: broker, intake, classifier, aggregator, chDB.",
@@ -72,6 +75,11 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "deadletter": CommandEntry(
         f"{_TOOLS}.deadletter", "Export and replay dead letters.", tool=True
+    ),
+    "export": CommandEntry(
+        f"{_TOOLS}.export",
+        "Open data: disclosed counts as CSV, Parquet and a Data Package.",
+        tool=True,
     ),
 }
 

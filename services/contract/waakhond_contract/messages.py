@@ -22,8 +22,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -134,17 +134,24 @@ class SignalFacts(ContractModel):
             )
         return value
 
-    @model_validator(mode="after")
-    def _known_municipality(self) -> SignalFacts:
+    @field_validator("municipality_code")
+    @classmethod
+    def _known_municipality(cls, value: str, info: ValidationInfo) -> str:
+        # A field validator, so that the error names municipality_code. observed_on is
+        # declared first; when it is invalid itself, the map year is unknown and only
+        # observed_on's own error is reported.
+        observed_on = info.data.get("observed_on")
+        if observed_on is None:
+            return value
         try:
-            load_region_reference().resolve(self.municipality_code, self.observed_on)
+            load_region_reference().resolve(value, observed_on)
         except UnknownMunicipalityError as error:
             raise PydanticCustomError(
                 "unknown_municipality",
                 "municipality_code {code} is not in the {year} region map",
                 {"code": error.code, "year": error.year},
             ) from None
-        return self
+        return value
 
 
 class SignalSubmission(SignalFacts):

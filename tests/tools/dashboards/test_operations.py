@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -55,16 +56,17 @@ ENGLISH_WORDS |= {"memory", "dead letters", "rejected", "received", "stored", "s
 DUTCH_WORDS = {"de", "het", "een", "en", "van", "per", "die", "dat", "naar", "tot", "bij"}
 
 
-def registered_metrics() -> dict[str, set[str]]:
-    """Every sample name in the registry with the label names of its metric.
+def registered_metrics(modules: tuple[ModuleType, ...] = SERVICE_MODULES) -> dict[str, set[str]]:
+    """Every sample name in the registry with the label names of its metric, for the
+    metrics defined in ``modules`` (others have none).
 
     A labelled metric without observations has no samples yet, so the names are
     derived from the family's type (a counter ``x`` is scraped as ``x_total``).
     """
-    assert all(module.__name__ for module in SERVICE_MODULES)  # imported for registration
+    assert all(module.__name__ for module in modules)  # imported for registration
     labels_by_family = {
         metric._name: set(metric._labelnames)
-        for module in SERVICE_MODULES
+        for module in modules
         for metric in vars(module).values()
         if isinstance(metric, MetricWrapperBase)
     }

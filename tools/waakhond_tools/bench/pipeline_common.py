@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -41,17 +40,7 @@ class ModuleProcess(ServiceProcess):
     """A child process running ``python -m <module>``: the limits are not `waakhond` commands."""
 
     def __init__(self, name: str, module: str, env: dict[str, str], log_file: Path) -> None:
-        super().__init__(name, [], env, log_file)
-        self.module = module
-
-    def start(self) -> None:
-        self._log = self.log_file.open("ab")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", self.module],
-            env={**os.environ, **self.env},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
+        super().__init__(name, [], env, log_file, program=(sys.executable, "-m", module))
 
 
 def rss_mib(pid: int | None) -> float:

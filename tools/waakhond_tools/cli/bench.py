@@ -11,6 +11,7 @@ import typer
 from waakhond_tools.bench.broker_fetch import broker_bench_command
 from waakhond_tools.bench.dashboards import bench_command as dashboards_bench_command
 from waakhond_tools.bench.pipeline import pipeline_bench_command
+from waakhond_tools.bench.startup import startup_bench_command
 from waakhond_tools.training.commands import bench_command as classifier_bench_command
 
 app = typer.Typer(help="Benchmarks; results go to files under bench/results/.")
@@ -24,6 +25,39 @@ app.command("pipeline", help="Each pipeline stage against the limit of the part 
 app.command("broker", help="The test broker's fetch cost against the batches it holds.")(
     broker_bench_command
 )
+app.command("startup", help="Each service from spawn to ready, and its memory then.")(
+    startup_bench_command
+)
+
+
+@app.command("report")
+def bench_report(
+    signals: Annotated[int, typer.Option(help="Signals stored before the report.")] = 1_000_000,
+    runs: Annotated[int, typer.Option(help="Timed reports.")] = 3,
+    data_dir: Annotated[Path, typer.Option(help="A fresh chDB folder.")] = Path(
+        "data/bench-report-chdb"
+    ),
+    output: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path(
+        "bench/results/report.json"
+    ),
+) -> None:
+    """The national quarterly signal report (PDF) over SIGNALS stored signals."""
+    from waakhond_aggregator.storage.client import connect
+    from waakhond_runtime.settings import ClickHouseSettings
+    from waakhond_tools.bench.report import measure_report, write_result
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    client = connect(ClickHouseSettings(dsn=f"chdb://{data_dir.resolve()}"))
+    timing = measure_report(client, "bench", signals, runs)
+    write_result(timing, output)
+    typer.echo(
+        f"{timing.signals:,} signals ({timing.trend_fact_rows:,} trend and "
+        f"{timing.breakdown_fact_rows:,} breakdown fact rows), {timing.period} {timing.scope}, "
+        f"median of {timing.runs}: read {timing.read_seconds_median} s, HTML "
+        f"{timing.html_seconds_median} s, PDF {timing.pdf_seconds_median} s, total "
+        f"{timing.total_seconds_median} s (max {timing.total_seconds_max} s)"
+    )
+    typer.echo(f"written to {output}")
 
 
 @app.command("trends")

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -15,9 +16,19 @@ from waakhond_tools.stack.child import terminate_gracefully
 
 
 class ServiceProcess:
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log_file: Path) -> None:
+    """``program`` runs with ``args``; the program is `python -m waakhond_cli` unless given."""
+
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        log_file: Path,
+        program: Sequence[str] = (sys.executable, "-m", "waakhond_cli"),
+    ) -> None:
         self.name = name
         self.args = args
+        self.program = tuple(program)
         self.env = env
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
@@ -31,7 +42,7 @@ class ServiceProcess:
         self._close_log()  # a restart after kill() reopens it
         self._log = self.log_file.open("ab")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "waakhond_cli", *self.args],
+            [*self.program, *self.args],
             env={**os.environ, **self.env},
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -40,17 +51,20 @@ class ServiceProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def wait_ready(self, url: str, timeout: float) -> None:
+    def wait_ready(self, url: str, timeout: float, poll: float = 0.25) -> float:
+        """Polls ``url`` every ``poll`` seconds until it answers 200; returns that moment
+        (``time.monotonic()``). Fails as soon as the process exits."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"{self.name} exited; see {self.log_file}")
-            try:
-                if httpx.get(url, timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if not self.alive():
+                    raise RuntimeError(f"{self.name} exited; see {self.log_file}")
+                try:
+                    if client.get(url).status_code == 200:
+                        return time.monotonic()
+                except httpx.HTTPError:
+                    pass
+                time.sleep(poll)
         raise TimeoutError(f"{self.name} not ready at {url} after {timeout}s; see {self.log_file}")
 
     def stop(self, timeout: float = 30.0) -> None:

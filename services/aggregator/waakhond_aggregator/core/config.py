@@ -46,3 +46,14 @@ class AggregatorSettings(BaseSettings):
     text_retention_months: int = Field(
         default=24, ge=1, description="Free text of older signals is blanked; counts stay."
     )
+    review_backlog_days: int = Field(
+        default=7,
+        ge=1,
+        description="The review backlog on /metrics counts flagged signals stored in this many "
+        "days.",
+    )
+    # Once a minute: the read scans a column of the whole signals table, and a backlog that
+    # people work through in days does not need fresher figures.
+    review_backlog_refresh_seconds: float = Field(
+        default=60.0, gt=0, description="How often the review backlog is read from ClickHouse."
+    )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from dataclasses import dataclass
 
 from clickhouse_connect.driver.client import Client
+
+from waakhond_aggregator.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -101,30 +102,20 @@ def refresh_weekly_cells(
     return refreshed
 
 
-class CellRefresher:
+class CellRefresher(Periodic):
     """Runs ``refresh_weekly_cells`` every ``interval_seconds`` beside the consumer. A failed
     round is logged and tried again next time: until then the weeks are counted live."""
 
     def __init__(
         self, client: Client, database: str, policy: RefreshPolicy, interval_seconds: float
     ) -> None:
-        self._client = client
-        self._database = database
-        self._policy = policy
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cell-refresher", daemon=True)
+        super().__init__(
+            "cell-refresher",
+            lambda: refresh_weekly_cells(client, database, policy),
+            interval_seconds,
+            _refresh_failed,
+        )
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                refresh_weekly_cells(self._client, self._database, self._policy)
-            except Exception:
-                log.exception("refreshing the weekly cells failed; the weeks stay live")
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
+def _refresh_failed(_: Exception) -> None:
+    log.exception("refreshing the weekly cells failed; the weeks stay live")

@@ -9,6 +9,7 @@ from typing import Any
 import faust
 
 from waakhond_classifier.core.config import ClassifierSettings
+from waakhond_classifier.streaming.faust_tables import NoPauseTableManager
 from waakhond_classifier.streaming.transport import App
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 
@@ -45,6 +46,7 @@ def new_faust_app(
         web_bind=settings.web_host,
         datadir=str(settings.data_dir),
         store="memory://",
+        TableManager=NoPauseTableManager,
     )
 
 

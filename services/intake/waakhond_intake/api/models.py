@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from enum import StrEnum
 from typing import Annotated, Any
@@ -25,6 +26,15 @@ class SignalAccepted(BaseModel):
     )
 
 
+class SignalPreview(BaseModel):
+    """What ``dry_run=true`` answers: the signal would be accepted as shown; nothing is stored."""
+
+    signal_id: uuid.UUID = Field(description="The id the signal gets when it is submitted.")
+    status: str = "valid"
+    redactions: list[Redaction] = Field(default_factory=list)
+    description: str = Field(description="The description as it would be stored (redacted).")
+
+
 class BatchSubmission(BaseModel):
     """Each item is validated on its own, so one bad item does not refuse the others."""
 
@@ -40,6 +50,7 @@ class BatchSubmission(BaseModel):
 
 class ItemStatus(StrEnum):
     ACCEPTED = "accepted"
+    VALID = "valid"  # dry run: would be accepted
     REJECTED = "rejected"
     UNAVAILABLE = "unavailable"
 
@@ -50,10 +61,32 @@ class BatchItemResult(BaseModel):
     signal_id: uuid.UUID | None = None
     redactions: list[Redaction] | None = None
     errors: list[FieldError] | None = None
+    description: str | None = Field(
+        default=None, description="Dry run only: the description as it would be stored."
+    )
 
 
 class BatchResult(BaseModel):
     accepted: int
     rejected: int
     unavailable: int
+    valid: int = Field(default=0, description="Dry run only: items that would be accepted.")
     results: list[BatchItemResult]
+
+
+class Term(BaseModel):
+    code: str = Field(description="What the API takes and returns.")
+    label: str = Field(description="What Dutch users read.")
+
+
+class Vocabulary(BaseModel):
+    name: str = Field(description="The list, e.g. `law_domain`.")
+    fields: list[str] = Field(description="The submission fields that take these codes.")
+    terms: list[Term]
+    valid_from: dt.date | None = Field(
+        default=None, description="For the municipality list: the first day of its region map."
+    )
+
+
+class Vocabularies(BaseModel):
+    vocabularies: list[Vocabulary]

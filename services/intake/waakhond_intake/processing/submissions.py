@@ -24,6 +24,7 @@ class PreparedSignal:
     signal_id: uuid.UUID
     record: ProducedRecord
     redactions: tuple[KindCount, ...]
+    description: str  # as stored: after redaction
 
 
 class IdentifyingDetailsError(Exception):
@@ -78,4 +79,5 @@ def prepare_signal(
         signal_id=signal_id,
         record=ProducedRecord(key=partition_key(organisation_id), value=encode(message)),
         redactions=redaction.kind_counts(),
+        description=redaction.text,
     )

@@ -330,7 +330,7 @@ def test_the_document_states_every_422_as_a_problem(api: tuple[TestClient, Clien
         if path.startswith("/v1/")
         for operation in item.values()
     ]
-    assert len(operations) == 8
+    assert len(operations) == 9  # the trends, the seven analytics routes and the report
     for path, operation in operations:
         assert operation["responses"]["422"]["content"] == {
             PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}

@@ -109,7 +109,7 @@ def test_organisation_comes_from_the_key_not_the_body(
     [
         pytest.param(
             valid_submission(municipality_code="GM9999"),
-            "body",
+            "municipality_code",
             "unknown_municipality",
             id="unknown-municipality",
         ),
@@ -398,3 +398,59 @@ def test_every_submission_is_audited_without_content(
     logged = " ".join(str(r.__dict__) for r in audits)
     assert "wachtlijst" not in logged
     assert PLANTED["bsn"] not in logged
+
+
+def test_dry_run_shows_what_would_be_stored_and_publishes_nothing(
+    intake: TestClient, tokens: dict[str, str], kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    body = valid_submission(client_ref="dry-1", description=IDENTIFYING)
+    response = intake.post(
+        "/v1/signals", params={"dry_run": "true"}, json=body, headers=bearer(tokens["mee-noord"])
+    )
+    assert response.status_code == 200, response.text
+    preview = response.json()
+    assert preview["status"] == "valid"
+    assert uuid.UUID(preview["signal_id"]) == derive_signal_id("mee-noord", "dry-1")
+    assert {r["kind"] for r in preview["redactions"]} == {"bsn", "phone", "email", "name"}
+    assert "[BSN]" in preview["description"]
+    assert "wachtlijst voor beschermd wonen" in preview["description"]
+    assert PLANTED["bsn"] not in response.text
+    # Invalid input is refused as it would be without dry_run.
+    invalid = intake.post(
+        "/v1/signals",
+        params={"dry_run": "true"},
+        json=valid_submission(age_band="100+"),
+        headers=bearer(tokens["mee-noord"]),
+    )
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["field"] == "age_band"
+    # The real submission afterwards is the only record on the topic.
+    real = intake.post("/v1/signals", json=valid_submission(), headers=bearer(tokens["mee-noord"]))
+    assert real.status_code == 202
+    ((_, value),) = read_topic(kafka_settings, topics.submitted, 1)
+    assert decode(SignalSubmitted, value).signal_id == uuid.UUID(real.json()["signal_id"])
+
+
+def test_batch_dry_run_answers_per_item_and_publishes_nothing(
+    intake: TestClient, tokens: dict[str, str], kafka_settings: KafkaSettings, topics: TopicSettings
+) -> None:
+    signals = [
+        valid_submission(description=IDENTIFYING),
+        valid_submission(age_band="100+"),
+        valid_submission(),
+    ]
+    response = intake.post(
+        "/v1/signals/batch",
+        params={"dry_run": "true"},
+        json={"signals": signals},
+        headers=bearer(tokens["mee-noord"]),
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["valid"], result["rejected"], result["accepted"]) == (2, 1, 0)
+    assert [item["status"] for item in result["results"]] == ["valid", "rejected", "valid"]
+    assert "[BSN]" in result["results"][0]["description"]
+    assert result["results"][1]["errors"][0]["field"] == "age_band"
+    real = intake.post("/v1/signals", json=valid_submission(), headers=bearer(tokens["mee-noord"]))
+    assert real.status_code == 202
+    assert len(read_topic(kafka_settings, topics.submitted, 1)) == 1

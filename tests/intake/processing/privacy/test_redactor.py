@@ -31,8 +31,10 @@ from waakhond_tools.privacy.evaluation import (
 
 CASES_FILE = Path(__file__).parent / "data" / "pii_cases.jsonl"
 
-# The issue's targets: every checksum and pattern kind fully caught, names at
-# 95% or better, fewer than 5% of ordinary words removed.
+# The issues' targets: every checksum and pattern kind fully caught, names at
+# 95% or better, exact ages at 90% or better (an age written in words is not
+# recognised); every finding on a planted detail (precision 100%) and at least
+# 99% of ordinary words kept.
 FULL_RECALL_KINDS = (
     PiiKind.BSN,
     PiiKind.IBAN,
@@ -40,9 +42,12 @@ FULL_RECALL_KINDS = (
     PiiKind.PHONE,
     PiiKind.POSTCODE,
     PiiKind.ADDRESS,
+    PiiKind.LICENCE_PLATE,
+    PiiKind.SOCIAL_MEDIA,
 )
 NAME_RECALL_TARGET = 0.95
-OVER_REDACTION_LIMIT = 0.05
+AGE_RECALL_TARGET = 0.9
+OVER_REDACTION_LIMIT = 0.01
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +101,20 @@ def test_full_recall(report: Report, kind: PiiKind) -> None:
     assert score.recall == 1.0, missed
 
 
-@pytest.mark.parametrize("kind", [PiiKind.DATE, PiiKind.IDENTIFIER, PiiKind.URL], ids=str)
+@pytest.mark.parametrize(
+    "kind", [PiiKind.DATE, PiiKind.IDENTIFIER, PiiKind.URL, PiiKind.BIRTH_YEAR], ids=str
+)
 def test_other_kinds_fully_caught_in_the_set(report: Report, kind: PiiKind) -> None:
     missed = [m for m in report.missed if m["kind"] == kind.value]
+    assert report.per_kind[kind].planted >= 5
     assert report.per_kind[kind].recall == 1.0, missed
+
+
+def test_age_recall(report: Report) -> None:
+    score = report.per_kind[PiiKind.AGE]
+    assert score.planted >= 10
+    assert score.recall is not None
+    assert score.recall >= AGE_RECALL_TARGET, report.missed
 
 
 def test_name_recall(report: Report) -> None:
@@ -117,9 +132,8 @@ def test_findings_are_of_the_planted_kind(report: Report) -> None:
 @pytest.mark.parametrize("kind", list(PiiKind), ids=str)
 def test_precision(report: Report, kind: PiiKind) -> None:
     score = report.per_kind[kind]
-    if score.findings:
-        assert score.precision is not None
-        assert score.precision >= 0.95, report.false_positives
+    assert score.findings > 0
+    assert score.precision == 1.0, report.false_positives
 
 
 def test_ordinary_words_are_kept(report: Report) -> None:
@@ -141,8 +155,9 @@ def test_long_texts_lose_nothing_at_window_edges(report: Report, long_report: Re
     [
         pytest.param(
             "Mevrouw Jansen (82) uit Zwolle wacht al 14 maanden op een Wlz-indicatie van het CIZ.",
-            "Mevrouw [NAAM] (82) uit Zwolle wacht al 14 maanden op een Wlz-indicatie van het CIZ.",
-            id="title-age-place-kept",
+            "Mevrouw [NAAM] ([LEEFTIJD]) uit Zwolle wacht al 14 maanden op een Wlz-indicatie "
+            "van het CIZ.",
+            id="title-age-redacted-place-kept",
         ),
         pytest.param(
             "Dhr. P.J. van der Berg, geboren 12-03-1948, woont aan de Kerkstraat 12a, "
@@ -158,8 +173,70 @@ def test_long_texts_lose_nothing_at_window_edges(report: Report, long_report: Re
         ),
         pytest.param(
             "Haar zoon Kevin en oma Riet, zie https://www.facebook.com/annie.dekker.52 voor foto's",
-            "Haar zoon [NAAM] en oma [NAAM], zie [URL] voor foto's",
-            id="roles-and-url",
+            "Haar zoon [NAAM] en oma [NAAM], zie [PROFIEL] voor foto's",
+            id="roles-and-profile",
+        ),
+        pytest.param(
+            "Zie www.regelhulp.nl of https://drive.google.com/file/d/1AbC/view voor het plan.",
+            "Zie [URL] of [URL] voor het plan.",
+            id="other-urls-stay-urls",
+        ),
+        pytest.param(
+            "De zoon rijdt met de 52-KTR-8 en de buurman met G-123-BB; kenteken: 27 hj sv.",
+            "De zoon rijdt met de [KENTEKEN] en de buurman met [KENTEKEN]; kenteken: [KENTEKEN].",
+            id="licence-plates",
+        ),
+        pytest.param(
+            "De GGZ en de LVB-poli, zorgprofiel VG-7, COVID-19 en de regeling 18-/18+.",
+            "De GGZ en de LVB-poli, zorgprofiel VG-7, COVID-19 en de regeling 18-/18+.",
+            id="abbreviations-are-no-plates",
+        ),
+        pytest.param(
+            "Een 97-jarige vrouw met ALS; meneer is 88 jaar oud en een man van 64 jaar wacht.",
+            "Een [LEEFTIJD] vrouw met ALS; meneer is [LEEFTIJD] oud en een man van [LEEFTIJD] "
+            "wacht.",
+            id="exact-ages",
+        ),
+        pytest.param(
+            "Jongeren van 16 tot 27 jaar wachten 2 jaar; op 18-jarige leeftijd stopt de hulp "
+            "en de 18-jarigen vallen tussen wal en schip. De flat is 50 jaar oud.",
+            "Jongeren van 16 tot 27 jaar wachten 2 jaar; op 18-jarige leeftijd stopt de hulp "
+            "en de 18-jarigen vallen tussen wal en schip. De flat is 50 jaar oud.",
+            id="age-limits-and-durations-kept",
+        ),
+        pytest.param(
+            "Moeder, geboren in 1931, en haar zoon (geb. maart 1960); de woning heeft bouwjaar "
+            "1931.",
+            "Moeder, geboren in [GEBOORTEJAAR], en haar zoon (geb. [GEBOORTEJAAR]); de woning "
+            "heeft bouwjaar 1931.",
+            id="birth-years",
+        ),
+        pytest.param(
+            "Polisnummer: 1234 567 89, polisnr. ZV 12345678 en zaaknummer Z 2024 0815.",
+            "Polisnummer: [NUMMER], polisnr. [NUMMER] en zaaknummer [NUMMER].",
+            id="numbers-in-groups",
+        ),
+        pytest.param(
+            "Mail ria.smit at ziggo punt nl of m.bakker (at) hotmail (dot) com; Zorg at Home.",
+            "Mail [EMAIL] of [EMAIL]; Zorg at Home.",
+            id="written-out-email",
+        ),
+        pytest.param(
+            "Op Instagram als @annie_dekker52, op x.com/kees_bakker1958 en via "
+            "tiktok.com/@jayden.mantelzorg; het @-teken en Zorg@Home blijven.",
+            "Op Instagram als [PROFIEL], op [PROFIEL] en via [PROFIEL]; het @-teken en "
+            "Zorg@Home blijven.",
+            id="social-media",
+        ),
+        pytest.param(
+            "Met mevrouw jansen, dhr. de vries en zoon kevin is gesproken.",
+            "Met mevrouw [NAAM], dhr. [NAAM] en zoon [NAAM] is gesproken.",
+            id="lower-case-names",
+        ),
+        pytest.param(
+            "Mevrouw belde, de buurman helpt, zoon woont ver weg en meneer de wethouder zwijgt.",
+            "Mevrouw belde, de buurman helpt, zoon woont ver weg en meneer de wethouder zwijgt.",
+            id="titles-before-ordinary-words",
         ),
         pytest.param(
             "Zorgverzekeraar Menzis en zorgkantoor Zilveren Kruis verwijzen naar elkaar; "
@@ -356,6 +433,8 @@ def test_measure_redaction_writes_report(
     assert written["over_redaction"] == report.over_redaction
     assert written["throughput"]["redactor_texts_per_s"] > 0
     assert written["throughput"]["long_mean_chars_per_text"] > 1000
+    assert written["throughput"]["demo_median_us"] > 0
+    assert written["ordinary_words_kept"] == 1 - report.over_redaction
     assert "| name |" in written["markdown"]
     # deduce alone has no IBAN detector: the gap Waakhond's own detectors fill
     assert written["deduce_only_recall"]["iban"] == 0.0

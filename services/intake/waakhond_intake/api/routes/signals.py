@@ -26,6 +26,7 @@ from waakhond_intake.api.models import (
     ItemStatus,
     Redaction,
     SignalAccepted,
+    SignalPreview,
 )
 from waakhond_intake.auth.keys import Organisation
 from waakhond_intake.core.audit import audit
@@ -81,6 +82,15 @@ StrictQuery = Annotated[
 ]
 
 
+DryRunQuery = Annotated[
+    bool,
+    Query(
+        description="Validate and redact only: answer 200 with what would be stored (the "
+        "redacted description, the signal id); nothing is published or counted."
+    ),
+]
+
+
 def _refusal(error: Exception) -> list[FieldError]:
     if isinstance(error, IdentifyingDetailsError):
         return [
@@ -106,8 +116,12 @@ def _prepare_all(
     organisation_id: str,
     redactor: Redactor,
     strict: bool,
+    dry_run: bool = False,
 ) -> list[PreparedSignal | list[FieldError]]:
-    """CPU-bound (text analysis): runs in a worker thread, off the event loop."""
+    """CPU-bound (text analysis): runs in a worker thread, off the event loop.
+
+    A dry run's redactions are not counted: the same text is counted when it is submitted.
+    """
     now = dt.datetime.now(dt.UTC)
     redactions = redactor.redact_many([submission.description for submission in submissions])
     prepared: list[PreparedSignal | list[FieldError]] = []
@@ -119,7 +133,7 @@ def _prepare_all(
         except (IdentifyingDetailsError, NothingLeftError) as error:
             prepared.append(_refusal(error))
             continue
-        for kind_count in signal.redactions:
+        for kind_count in () if dry_run else signal.redactions:
             REDACTIONS.labels(str(kind_count.kind)).inc(kind_count.count)
         prepared.append(signal)
     return prepared
@@ -160,7 +174,10 @@ async def _publish_timed(
     "",
     status_code=202,
     response_model=SignalAccepted,
-    responses=_ERRORS,
+    responses={
+        **_ERRORS,
+        200: {"description": "Dry run: valid, nothing stored.", "model": SignalPreview},
+    },
     summary="Submit one signal",
 )
 async def submit_signal(
@@ -171,15 +188,16 @@ async def submit_signal(
     limiter: LimiterDep,
     settings: SettingsDep,
     strict: StrictQuery = False,
+    dry_run: DryRunQuery = False,
 ) -> SignalAccepted | JSONResponse:
     """Accepted (202) only once Kafka acknowledged the signal with acks=all. Identifying
     details in the description are replaced by placeholders first (or refused with
-    `strict=true`)."""
-    SIGNALS_RECEIVED.labels("single").inc()
+    `strict=true`). With `dry_run=true`, 200 and the signal as it would be stored."""
+    SIGNALS_RECEIVED.labels("dry_run" if dry_run else "single").inc()
     if limited := _rate_limited(limiter, organisation, 1):
         return limited
     (prepared,) = await asyncio.to_thread(
-        _prepare_all, [submission], organisation.organisation_id, redactor, strict
+        _prepare_all, [submission], organisation.organisation_id, redactor, strict, dry_run
     )
     if not isinstance(prepared, PreparedSignal):
         SIGNALS_REJECTED.labels("identifying_details").inc()
@@ -192,6 +210,14 @@ async def submit_signal(
             "to have them replaced by placeholders.",
             errors=prepared,
         )
+    if dry_run:
+        audit(organisation.organisation_id, organisation.key_id, "valid", prepared.signal_id)
+        preview = SignalPreview(
+            signal_id=prepared.signal_id,
+            redactions=_redactions(prepared),
+            description=prepared.description,
+        )
+        return JSONResponse(preview.model_dump(mode="json"), status_code=200)
     try:
         (outcome,) = await _publish_timed(publisher, [prepared.record])
     except BrokerUnavailableError:
@@ -215,6 +241,10 @@ async def submit_signal(
             "description": "Some items accepted, others not: see each result.",
             "model": BatchResult,
         },
+        200: {
+            "description": "Dry run: each item valid or rejected, nothing stored.",
+            "model": BatchResult,
+        },
     },
     summary="Submit up to 1,000 signals",
 )
@@ -226,10 +256,13 @@ async def submit_batch(
     limiter: LimiterDep,
     settings: SettingsDep,
     strict: StrictQuery = False,
+    dry_run: DryRunQuery = False,
 ) -> BatchResult | JSONResponse:
     """Each item gets its own result. 202 when all are accepted, 207 when some are not,
-    422 when none is valid, 503 when the broker accepted none of the valid items."""
-    SIGNALS_RECEIVED.labels("batch").inc(len(batch.signals))
+    422 when none is valid, 503 when the broker accepted none of the valid items. With
+    `dry_run=true`, 200 and each item `valid` (with its redacted description) or
+    `rejected`; nothing is stored."""
+    SIGNALS_RECEIVED.labels("dry_run" if dry_run else "batch").inc(len(batch.signals))
     if len(batch.signals) > settings.max_batch_items:
         return problem_response(
             422,
@@ -252,7 +285,12 @@ async def submit_batch(
                 )
             )
     prepared_all = await asyncio.to_thread(
-        _prepare_all, [s for _, s in valid], organisation.organisation_id, redactor, strict
+        _prepare_all,
+        [s for _, s in valid],
+        organisation.organisation_id,
+        redactor,
+        strict,
+        dry_run,
     )
     pending: list[tuple[int, PreparedSignal]] = []
     for (index, _), prepared in zip(valid, prepared_all, strict=True):
@@ -264,6 +302,8 @@ async def submit_batch(
                 BatchItemResult(index=index, status=ItemStatus.REJECTED, errors=prepared)
             )
 
+    if dry_run:
+        return _batch_preview(organisation, results, pending)
     if pending:
         try:
             outcomes = await _publish_timed(publisher, [p.record for _, p in pending])
@@ -281,15 +321,7 @@ async def submit_batch(
                 )
             )
     results.sort(key=lambda result: result.index)
-    for result in results:
-        reason = result.errors[0].type if result.errors else None
-        audit(
-            organisation.organisation_id,
-            organisation.key_id,
-            str(result.status),
-            result.signal_id,
-            reason,
-        )
+    _audit_results(organisation, results)
 
     accepted = sum(r.status is ItemStatus.ACCEPTED for r in results)
     unavailable = sum(r.status is ItemStatus.UNAVAILABLE for r in results)
@@ -318,3 +350,42 @@ async def submit_batch(
         return body
     headers = {"Retry-After": str(settings.retry_after_seconds)} if unavailable else {}
     return JSONResponse(body.model_dump(mode="json"), status_code=207, headers=headers)
+
+
+def _batch_preview(
+    organisation: Organisation,
+    refused: list[BatchItemResult],
+    valid: list[tuple[int, PreparedSignal]],
+) -> JSONResponse:
+    results = refused + [
+        BatchItemResult(
+            index=index,
+            status=ItemStatus.VALID,
+            signal_id=prepared.signal_id,
+            redactions=_redactions(prepared),
+            description=prepared.description,
+        )
+        for index, prepared in valid
+    ]
+    results.sort(key=lambda result: result.index)
+    _audit_results(organisation, results)
+    body = BatchResult(
+        accepted=0,
+        rejected=len(refused),
+        unavailable=0,
+        valid=len(valid),
+        results=results,
+    )
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=200)
+
+
+def _audit_results(organisation: Organisation, results: list[BatchItemResult]) -> None:
+    for result in results:
+        reason = result.errors[0].type if result.errors else None
+        audit(
+            organisation.organisation_id,
+            organisation.key_id,
+            str(result.status),
+            result.signal_id,
+            reason,
+        )

@@ -20,8 +20,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from waakhond_intake.processing.privacy.compact_lookup import (
+    compact_lookup_structs,
+    load_compact_cache,
+)
 from waakhond_intake.processing.privacy.deduce_internals import (
     TokenTextList,
+    deduce_with_lookup_structs,
     leaf_processors,
     lookup_finds,
     token_pattern_finds,
@@ -66,6 +71,37 @@ def lookup_dir() -> Path:
 def lookup_cache_file() -> Path:
     """Where deduce keeps its pickled lookup structures."""
     return lookup_dir() / "cache" / "lookup_structs.pickle"
+
+
+def compact_cache_file() -> Path:
+    """Where Waakhond keeps deduce's lookup structures with compact tries (``warmup``)."""
+    return lookup_dir() / "cache" / "waakhond_compact_lookup.pickle"
+
+
+def deduce_lookup_structs() -> Any:
+    """deduce's own lookup structures: from its cache, or built (minutes) without one."""
+    deduce = import_deduce()
+    lookup_structs = importlib.import_module("deduce.lookup_structs")
+    with contextlib.redirect_stdout(sys.stderr):
+        return lookup_structs.get_lookup_structs(
+            lookup_path=lookup_dir(),
+            cache_path=lookup_dir(),
+            tokenizer=deduce.Deduce._initialize_tokenizer(lookup_dir()),
+            deduce_version=deduce.__version__,
+        )
+
+
+def load_lookup_structs() -> Any:
+    """The lookup structures intake uses: deduce's, with its tries made compact."""
+    cached = load_compact_cache(compact_cache_file())
+    if cached is not None:
+        return cached
+    logger.warning(
+        "compact lookup cache is missing or stale; building it from deduce's lists now, "
+        "which holds deduce's full structures in memory for a while. "
+        "Run 'python -m waakhond_intake.processing.privacy.warmup' at install time."
+    )
+    return compact_lookup_structs(deduce_lookup_structs())
 
 
 class Category(StrEnum):
@@ -122,9 +158,10 @@ _TAG_CATEGORIES: dict[str, Category] = {
     "url": Category.URL,
 }
 
-# Ages are kept (the age band is a dimension of every signal anyway), and the
-# redaction step is Waakhond's own: it needs the raw annotations, before
-# deduce merges a postcode with the placename next to it.
+# deduce's age annotator is off: Waakhond's own detectors find ages and birth years and
+# keep the age limits of rules ("vanaf 18 jaar"), which deduce's would not. The
+# redaction step is Waakhond's own too: it needs the raw annotations, before deduce
+# merges a postcode with the placename next to it.
 _DISABLED_PROCESSORS = frozenset({"ages", "post_processing"})
 
 
@@ -138,24 +175,19 @@ class DeduceEngine:
 
     def __init__(self) -> None:
         deduce = import_deduce()
-        if not lookup_cache_file().is_file():
-            logger.warning(
-                "deduce lookup cache is missing; building it now takes about two minutes. "
-                "Run 'python -m waakhond_intake.processing.privacy.warmup' at install time."
-            )
-        # Loading the lookup cache unpickles about 4.5 million objects that live
-        # as long as the process. Collections during the load find nothing to
-        # free (7 s with the collector running, 2 s without). Afterwards they
-        # are moved out of the collector's sight: a full collection over them
-        # takes about 4 s, a pause every request would feel, and interpreter
-        # exit would take 10 s more. Objects that exist at this point are
+        # The lookup structures are a few hundred thousand long-lived objects (strings of
+        # the word lists, the tries' start words). Collections while they load find
+        # nothing to free, and afterwards they are moved out of the collector's sight, so
+        # that no full collection walks them again. Objects that exist at this point are
         # never collected as cycles, which is why this runs once, at start-up.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            with contextlib.redirect_stdout(sys.stderr):
-                self._deduce = deduce.Deduce(config=_CONFIG_OVERRIDES)
+            self._deduce = deduce_with_lookup_structs(
+                deduce, _CONFIG_OVERRIDES, load_lookup_structs()
+            )
         finally:
+            gc.collect()
             gc.freeze()
             if gc_was_enabled:
                 gc.enable()
@@ -165,6 +197,11 @@ class DeduceEngine:
             self._deduce.processors, _DISABLED_PROCESSORS, self._deduce.tokenizers.get("default")
         )
         self.version: str = deduce.__version__
+
+    @property
+    def lookup_structs(self) -> Any:
+        """deduce's word lists as loaded (names, streets, places; tries are compact)."""
+        return self._deduce.lookup_structs
 
     def annotate(self, text: str, *, prescreen: bool = True) -> list[Annotation]:
         """Annotations for every tag Waakhond uses, with spans in ``text``.

@@ -34,6 +34,9 @@ What is mirrored, from where:
   to whether it makes any annotation.
 * :func:`words_finds`: docdeid/process/annotator.py, ``RegexpAnnotator.annotate``, its
   ``pre_match_words`` check.
+* :func:`deduce_with_lookup_structs`: deduce/deduce.py, ``Deduce.__init__``, with the lookup
+  structures passed in instead of loaded by ``get_lookup_structs`` (for the compact tries of
+  ``compact_lookup``, without first loading deduce's own).
 
 Why: deduce builds a token object per word, linked to its neighbours, and every processor
 walks them; for the many signal texts in which deduce finds nothing, the prescreen answers
@@ -271,3 +274,24 @@ def words_finds(words_needed: set[str], pipeline: Any) -> Finds:
         return not texts.normalised(pipeline, key)[1].isdisjoint(words_needed)
 
     return finds
+
+
+def deduce_with_lookup_structs(deduce: Any, config: Any, lookup_structs: Any) -> Any:
+    """A ``deduce.Deduce`` built as its ``__init__`` builds one, with these lookup structures.
+
+    ``deduce`` is the imported package; ``config`` the user config ``Deduce(config=...)``
+    would take. Paths are deduce's defaults, as ``Deduce()`` has them.
+    """
+    module = importlib.import_module("deduce.deduce")
+    dd = importlib.import_module("docdeid")
+    cls = deduce.Deduce
+    model = cls.__new__(cls)
+    dd.DocDeid.__init__(model)
+    model.config = cls._initialize_config(load_base_config=True, user_config=config)
+    model.lookup_data_path = cls._initialize_path_or_str(module._LOOKUP_LIST_PATH)
+    model.cache_path = cls._initialize_path_or_str(module._LOOKUP_LIST_PATH)
+    model.tokenizers = {"default": cls._initialize_tokenizer(model.lookup_data_path)}
+    model.lookup_structs = lookup_structs
+    extras = {"tokenizer": model.tokenizers["default"], "ds": lookup_structs}
+    model.processors = module._DeduceProcessorLoader().load(config=model.config, extras=extras)
+    return model

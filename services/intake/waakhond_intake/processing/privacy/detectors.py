@@ -5,7 +5,9 @@ has no IBAN detector at all), the Dutch phone formats its phone pattern misses
 (``+31 6 ...``, ``0031 ...``, ``+31 (0)...``, more than one hyphen), e-mail and
 URL outside its short list of top-level domains, lower-case and spaced
 postcodes, street names that are not in its street list, client and dossier
-numbers with letters, and date spellings such as ``3 apr. 2024``.
+numbers with letters, and date spellings such as ``3 apr. 2024``; and what it
+has no annotator for: licence plates, exact ages and birth years, social-media
+handles and profiles, e-mail addresses written out ("naam at domein punt nl").
 
 Every detector is a pure function ``text -> list[Finding]``; overlaps between
 detectors are resolved by the redactor, not here.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from waakhond_intake.processing.privacy.findings import Finding, PiiKind
 
@@ -153,15 +156,33 @@ _EMAIL = re.compile(
     r"(?:\s?@\s?|\s?[\[(]\s?(?:at|AT|apenstaartje)\s?[\])]\s?)"  # @, or (at) / [at]
     r"\w[\w-]*(?:\.[\w-]+)*\.[A-Za-z]{2,24}\b"
 )
-# The separator part of _EMAIL on its own: no address without it.
-_EMAIL_SEPARATOR = re.compile(r"@|[\[(]\s?(?:at|AT|apenstaartje)\s?[\])]")
+# Addresses written out to fool harvesters: "naam at domein punt nl",
+# "naam (at) domein (dot) com", "k punt jansen apenstaartje ziggo punt nl". A
+# bare " at " or " punt " is an ordinary word too ("jongeren at risk", "het
+# punt is"), so the written form needs both a separator and a common top-level
+# domain at the end.
+_AT_WORD = r"(?:\s?@\s?|\s?[\[(]\s?(?:at|AT|apenstaartje)\s?[\])]\s?|\s(?:at|AT|apenstaartje)\s)"
+_DOT_WORD = r"(?:\.|\s?[\[(]\s?(?:dot|DOT|punt|PUNT)\s?[\])]\s?|\s(?:dot|DOT|punt|PUNT)\s)"
+_COMMON_TLDS = r"(?i:nl|com|org|net|eu|be|de|fr|uk|info|nu|frl|io|email|online|amsterdam)"
+_EMAIL_WRITTEN = re.compile(
+    rf"(?<![\w.+%-])[\w+%-]+(?:{_DOT_WORD}[\w+%-]+)*"  # local part
+    rf"{_AT_WORD}"
+    rf"\w[\w-]*(?:{_DOT_WORD}\w[\w-]*)*?{_DOT_WORD}{_COMMON_TLDS}\b"
+)
+# The separator of _EMAIL and _EMAIL_WRITTEN other than "@", reduced to the
+# characters around the word: no address without "@" or this.
+_AT_WORD_SEPARATOR = re.compile(r"[\s\[(](?:at|AT|apenstaartje)[\s\])]")
 
 
 def find_email(text: str) -> list[Finding]:
-    """E-mail addresses, including the ``naam(at)domein.nl`` spelling."""
-    if not _EMAIL_SEPARATOR.search(text):
+    """E-mail addresses, including ``naam(at)domein.nl`` and ``naam at domein punt nl``."""
+    if "@" not in text and not _AT_WORD_SEPARATOR.search(text):
         return []
-    return [Finding(PiiKind.EMAIL, m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    spans = [m.span() for m in _EMAIL.finditer(text)]
+    # Both patterns read "naam(at)domein.nl"; one finding is enough.
+    seen = set(spans)
+    spans.extend(m.span() for m in _EMAIL_WRITTEN.finditer(text) if m.span() not in seen)
+    return [Finding(PiiKind.EMAIL, start, end) for start, end in spans]
 
 
 # --------------------------------------------------------------------------- URL
@@ -179,6 +200,16 @@ _URL_MARKER = re.compile(
 )
 
 
+def _url_end(text: str, start: int, end: int) -> int:
+    """Where a matched web address really ends: trailing punctuation is the sentence's."""
+    while end > start and text[end - 1] in _URL_TRAILING:
+        # a closing parenthesis is part of the URL only if it opened inside it
+        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+            break
+        end -= 1
+    return end
+
+
 def find_url(text: str) -> list[Finding]:
     """Web addresses: with scheme or www., or a bare domain on a common TLD."""
     found: list[Finding] = []
@@ -189,15 +220,64 @@ def find_url(text: str) -> list[Finding]:
             start, end = match.span()
             if any(f.start <= start < f.end for f in found):
                 continue
-            while end > start and text[end - 1] in _URL_TRAILING:
-                # a closing parenthesis is part of the URL only if it opened inside it
-                if text[end - 1] == ")" and text.count("(", start, end) >= text.count(
-                    ")", start, end
-                ):
-                    break
-                end -= 1
+            end = _url_end(text, start, end)
             if end > start:
                 found.append(Finding(PiiKind.URL, start, end))
+    return found
+
+
+# --------------------------------------------------------------------------- social media
+
+# A profile address names one person as surely as an e-mail address does. Only
+# the platforms' own hosts count; any other address stays a URL.
+_PROFILE_URL = re.compile(
+    r"(?i)(?<![\w@.-])(?:https?://)?(?:(?:www|m|mobile|nl|nl-nl)\.)?"
+    r"(?:(?:facebook\.com|fb\.com|fb\.me|instagram\.com|linkedin\.com|tiktok\.com"
+    r"|twitter\.com|x\.com|snapchat\.com|threads\.net|bsky\.app)/"
+    r"|youtube\.com/(?:@|c/|user/|channel/))"
+    r"[^\s<>\"'\[\]]+"
+)
+# @name as the platforms allow it (letters, digits, underscore, inner dots, at
+# most 30), not inside an e-mail address (a word character or dot before the @).
+_HANDLE = re.compile(
+    r"(?<![\w@.+/-])@(?=[\w.]*[A-Za-z])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])"
+)
+# "op Instagram als annie_dekker52", "TikTok-account: jayden.2008": a name
+# without the @ counts only after the platform and only when it has what
+# ordinary words lack (a digit, an underscore or an inner dot).
+_HANDLE_AFTER_PLATFORM = re.compile(
+    r"(?ai:\b(?:instagram|insta|tiktok|snapchat|snap|twitter|facebook|threads|bluesky)"
+    r"(?:-?(?:account|naam|profiel))?)"
+    r"(?:\s*:|\s+(?:als|heet(?:\s+(?:hij|zij|ze))?|onder\s+de\s+naam))\s+"
+    r"(?P<handle>(?=[\w.]*[A-Za-z])(?=[\w.]*(?:\d|_|[A-Za-z0-9]\.[A-Za-z0-9]))"
+    r"[A-Za-z0-9_][A-Za-z0-9_.]{2,28}[A-Za-z0-9_])(?![\w@])"
+)
+
+
+# Every match of _HANDLE_AFTER_PLATFORM holds one of these (in lower case).
+_PLATFORMS = ("insta", "tiktok", "snap", "twitter", "facebook", "threads", "bluesky")
+
+
+def find_social_media(text: str) -> list[Finding]:
+    """Social-media profile addresses, @handles, and handles named after the platform."""
+    found: list[Finding] = []
+    if "/" in text:
+        for match in _PROFILE_URL.finditer(text):
+            end = _url_end(text, match.start(), match.end())
+            if end > match.start():
+                found.append(Finding(PiiKind.SOCIAL_MEDIA, match.start(), end))
+    if "@" in text:
+        # The "@" of "tiktok.com/@naam" follows a slash, so it is no separate handle;
+        # one that overlaps a profile otherwise is merged with it by the redactor.
+        found.extend(
+            Finding(PiiKind.SOCIAL_MEDIA, m.start(), m.end()) for m in _HANDLE.finditer(text)
+        )
+    lowered = text.lower()
+    if any(platform in lowered for platform in _PLATFORMS):
+        found.extend(
+            Finding(PiiKind.SOCIAL_MEDIA, m.start("handle"), m.end("handle"))
+            for m in _HANDLE_AFTER_PLATFORM.finditer(text)
+        )
     return found
 
 
@@ -412,34 +492,70 @@ def find_date(text: str) -> list[Finding]:
 
 _ID_KEYWORD = re.compile(
     r"(?i)\b(?:(?:cli[eë]nt|dossier|zaak|klant|relatie|registratie|polis|referentie|aanvraag"
-    r"|beschikkings?|factuur|verzekerden?|debiteur|inschrijf|pas|lid|personeels|cak|svb|uwv"
-    r"|digid|wmo|wlz|pgb|paspoort|rijbewijs|id-kaart|ref|cl\.?)[\s-]*(?:nummer|nr\.?|no\.?|id|code)"
-    r"|kenmerk|ref\.)"
+    r"|beschikkings?|factuur|verzekerden?|debiteur|inschrijf|pas|zorgpas|lid|personeels|cak|svb"
+    r"|uwv|digid|wmo|wlz|pgb|paspoort|rijbewijs|id-kaart|contract|ref|cl\.?)[\s-]*"
+    r"(?:nummer|nr\.?|no\.?|id|code)"
+    r"|kenmerk|ref\.|polis|dossier|zaak)"
     r"(?:\s*(?:is|was|:|#|\.)\s*){0,2}\s*"
-    r"(?P<value>(?=(?:[^\d\s]*\d){3})[A-Za-z0-9][\w/.-]*[A-Za-z0-9])"
+    r"(?=[A-Za-z0-9])"
 )
+# A value is one token ("WMO-2023-11872", "Z/23/004512") or groups of one, split
+# by single spaces or a spaced hyphen or slash ("1234 567 89", "ZV 12345678",
+# "K 0012 3344"). A group after the first holds a digit; a first group of
+# letters only is a short upper-case prefix.
+_ID_GROUP = re.compile(r"[A-Za-z0-9](?:[\w/.-]*[A-Za-z0-9])?")
+_ID_NEXT_GROUP = re.compile(r"(?: | ?[-/] ?)([A-Za-z0-9](?:[\w/.-]*[A-Za-z0-9])?)")
+_ID_PREFIX = re.compile(r"^[A-Z]{1,4}$")
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}$")
 _LONG_TOKEN = re.compile(r"(?<![\w/.-])[A-Za-z0-9]+(?:[-/._][A-Za-z0-9]+)*(?![\w/-])")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d{2}[-/](?:19|20)?\d{2}$")
 _AMOUNT_CONTEXT_BEFORE = re.compile(r"(?:€|EUR|eur)\s*$")
 _AMOUNT_CONTEXT_AFTER = re.compile(r"^\s*(?:euro|EUR)\b")
+_QUANTITY_AFTER = re.compile(rf"\s+{_UNIT_WORDS}")
+
+
+def _identifier_value(text: str, position: int) -> tuple[int, int] | None:
+    """The span of the value that starts at ``position`` after a keyword, if it is one."""
+    first = _ID_GROUP.match(text, position)
+    if first is None:
+        return None
+    end = first.end()
+    if first.group().isalpha() and not _ID_PREFIX.match(first.group()):
+        return None
+    while (group := _ID_NEXT_GROUP.match(text, end)) is not None:
+        part = group.group(1)
+        # "12345 3 keer", "12345 en": a short or digitless word is the sentence going on,
+        # and "12345 18 jaar" a quantity.
+        if len(part) < 2 or not any(char.isdigit() for char in part):
+            break
+        if _QUANTITY_AFTER.match(text, group.end()):
+            break
+        end = group.end()
+    value = text[position:end]
+    if sum(char.isdigit() for char in value) < 3:
+        return None
+    if _YEAR_ONLY.match(value) or _YEAR_RANGE.match(value):
+        return None
+    return position, end
 
 
 def find_identifier(text: str) -> list[Finding]:
     """Client, dossier and case numbers, and other long numeric identifiers.
 
-    After a keyword (cliëntnummer, dossiernr., zaaknummer, kenmerk ...) any token
-    with at least 3 digits is an identifier. Without a keyword a token needs 7
-    digits (digits only) or 6 digits (mixed with letters or separators), and
-    amounts, thousands-grouped numbers and year ranges are kept.
+    After a keyword (cliëntnummer, dossiernr., zaaknummer, polis, kenmerk ...)
+    a value with at least 3 digits is an identifier, also in spaced groups
+    ("1234 567 89", "ZV 12345678"). Without a keyword a token needs 7 digits
+    (digits only) or 6 digits (mixed with letters or separators), and amounts,
+    thousands-grouped numbers and year ranges are kept.
     """
     found: list[Finding] = []
     if not _has_digit(text):
         return found
     for match in _ID_KEYWORD.finditer(text):
-        if not _YEAR_ONLY.match(match.group("value")):
-            found.append(Finding(PiiKind.IDENTIFIER, match.start("value"), match.end("value")))
+        span = _identifier_value(text, match.end())
+        if span is not None:
+            found.append(Finding(PiiKind.IDENTIFIER, *span))
     for match in _LONG_TOKEN.finditer(text):
         token = match.group()
         # A token shorter than six characters cannot hold six digits.
@@ -458,6 +574,287 @@ def find_identifier(text: str) -> list[Finding]:
         if _AMOUNT_CONTEXT_BEFORE.search(before) or _AMOUNT_CONTEXT_AFTER.match(after):
             continue
         found.append(Finding(PiiKind.IDENTIFIER, match.start(), match.end()))
+    return found
+
+
+# --------------------------------------------------------------------------- licence plates
+
+# The fourteen sidecodes of Dutch registration plates (L a letter, D a digit),
+# in the order the RDW issued them since 1951.
+SIDECODES: tuple[str, ...] = (
+    "LL-DD-DD",
+    "DD-DD-LL",
+    "DD-LL-DD",
+    "LL-DD-LL",
+    "LL-LL-DD",
+    "DD-LL-LL",
+    "DD-LLL-D",
+    "D-LLL-DD",
+    "LL-DDD-L",
+    "L-DDD-LL",
+    "LLL-DD-L",
+    "L-DD-LLL",
+    "D-LL-DDD",
+    "DDD-LL-D",
+)
+# Since sidecode 4 plates have no vowels, and never C, Q or Y (too like 0 or
+# each other); the first three sidecodes used nearly every letter.
+_PLATE_LETTERS_OLD = "A-Z"
+_PLATE_LETTERS = "BDFGHJKLMNPRSTVWXZ"
+
+
+def _plate(sidecode: str, letters: str, separator: str) -> str:
+    return separator.join(
+        f"[{letters if group[0] == 'L' else '0-9'}]{{{len(group)}}}"
+        for group in sidecode.split("-")
+    )
+
+
+def _plate_alternatives(separator: str, *, compact: bool = False) -> str:
+    patterns = []
+    for number, sidecode in enumerate(SIDECODES, 1):
+        # Written without hyphens, a plate of two groups reads as a postcode
+        # ("1234AB") or a code ("NL2030"); only plates of three groups are
+        # recognised compact.
+        if compact and number in (1, 2, 5, 6):
+            continue
+        upper = _PLATE_LETTERS_OLD if number <= 3 else _PLATE_LETTERS
+        patterns.append(_plate(sidecode, upper, separator))
+        if number > 3 and not compact:
+            patterns.append(_plate(sidecode, _PLATE_LETTERS.lower(), separator))
+    return "|".join(patterns)
+
+
+# Written as issued: upper case (or, without vowels, lower case) with hyphens,
+# or upper case without them. Never part of a longer hyphenated word.
+_PLATE = re.compile(
+    rf"(?<![\w-])(?:{_plate_alternatives('-')}|{_plate_alternatives('', compact=True)})"
+    r"(?![\w]|-\w)"
+)
+# After "kenteken" anything shaped like a plate counts: any case, and groups
+# split by a hyphen, a space, a dot or nothing.
+_PLATE_AFTER_KEYWORD = re.compile(
+    r"(?i)\b(?:kenteken(?:nummer|plaat)?|nummerbord)\s*(?::|is)?\s*"
+    rf"(?P<plate>(?<![\w-])(?:{_plate_alternatives('[-. ]?')})"
+    r"(?![\w]|-\w))"
+)
+
+
+def find_licence_plate(text: str) -> list[Finding]:
+    """Dutch licence plates of every sidecode, with or without hyphens."""
+    if not _has_digit(text):
+        return []
+    spans = [m.span() for m in _PLATE.finditer(text)]
+    seen = set(spans)
+    spans.extend(
+        m.span("plate") for m in _PLATE_AFTER_KEYWORD.finditer(text) if m.span("plate") not in seen
+    )
+    return [Finding(PiiKind.LICENCE_PLATE, start, end) for start, end in spans]
+
+
+# --------------------------------------------------------------------------- ages
+
+# An exact age next to a diagnosis and a small place can single out one person
+# ("een 97-jarige met ALS op het eiland"); the age band every signal carries is
+# coarse on purpose. Only ages that describe a person count: an age limit in a
+# rule ("vanaf 18 jaar", "jongeren van 16 tot 27", "18-jarigen"), a duration
+# ("wacht al 2 jaar") or the age of a building or contract is kept.
+#
+# Each form is read around a number: what must stand before it (a pattern
+# that ends the text before the number) and after it (one that starts the text
+# after it). Numbers are rare in signal texts, so this costs next to nothing
+# for most of them.
+PERSON_NOUNS = (
+    r"(?:man|vrouw|meisje|jongen|jongere|jongeman|jongedame|dame|heer|meneer|mijnheer|mevrouw"
+    r"|cliënte?|cliente?|moeder|vader|oma|opa|zoon|dochter|kind|kindje|baby|peuter|kleuter"
+    r"|tiener|puber|weduwe|weduwnaar|bewoner|bewoonster|patiënte?|patiente?|oudere"
+    r"|mantelzorger|broer|zus|student|studente|leerling|echtgenoot|echtgenote|partner|buurman"
+    r"|buurvrouw|jeugdige|jochie|knul|meid)"
+)
+# Nouns after which "van 58" is an age without "jaar": not "moeder van 3".
+_AGE_VAN_NOUNS = (
+    r"(?:man|vrouw|meisje|jongen|jongere|jongeman|dame|heer|meneer|mevrouw|cliënte?|cliente?"
+    r"|kind|baby|peuter|kleuter|tiener|puber|weduwe|weduwnaar|bewoner|bewoonster|patiënte?"
+    r"|patiente?|oudere|jeugdige|zoon|dochter)"
+)
+_PERSON_SUBJECTS = rf"(?:hij|zij|ze|{PERSON_NOUNS})"
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d]|[.,]\d)")
+_OLDEST_AGE = 120
+# Ages at which the law changes what someone is entitled to (Jeugdwet, verlengde
+# jeugdhulp, Participatiewet, AOW): "op 18-jarige leeftijd", "vanaf de leeftijd
+# van 18 jaar" and "na zijn 18e verjaardag" state a rule, not a person's age.
+_LEGAL_AGE_LIMITS = frozenset({16, 18, 21, 23, 27, 65, 66, 67})
+# Words after "NN-jarige" that make it the age of a thing, not of a person.
+_NOT_A_PERSON_AFTER_JARIGE = frozenset(
+    {"bestaan", "jubileum", "huwelijk", "dienstverband", "dienst", "loopbaan", "carrière"}
+    | {"ervaring", "looptijd", "periode", "termijn", "contract", "hypotheek", "garantie"}
+    | {"geschiedenis", "traditie", "samenwerking", "project", "relatie", "verblijf"}
+    | {"opleiding", "wachttijd", "lidmaatschap", "aanwezigheid", "huurcontract"}
+)
+# How far before a number its form is looked for: the longest form needs
+# fewer characters ("de leeftijd van ", "echtgenote was nog maar ").
+_BEFORE_WINDOW = 48
+
+
+@dataclass(frozen=True, slots=True)
+class _AgeForm:
+    """One way of writing an age: the text before the number, and from the number on."""
+
+    before: re.Pattern[str]  # searched up to the number (endpos); ends with $
+    after: re.Pattern[str]  # matched at the number's end; the span ends at group "unit" or 0
+    # True when an age limit of the law in this form is a rule, not a person's age.
+    rule_at_limits: bool = False
+
+
+_AGE_FORMS: tuple[_AgeForm, ...] = (
+    # "een 97-jarige", "de 17-jarige zoon"; "18-jarigen" is a group
+    _AgeForm(
+        re.compile(r"(?:^|[^\w,/-])$"),
+        re.compile(r"(?i)(?P<unit>\s?-?\s?jarige)(?![\w-])(?:\s+(?P<next>\w+))?"),
+    ),
+    # "cliënte (45)", "een man (82 jaar)"
+    _AgeForm(
+        re.compile(rf"(?i)\b{PERSON_NOUNS}\s*\(\s*$"),
+        re.compile(r"(?i)(?P<unit>\s*(?:jaar|jr\b\.?))?\s*\)"),
+    ),
+    # "zij is 91 en", "meneer is 88 jaar oud", "hij was pas 17 toen"
+    _AgeForm(
+        re.compile(
+            rf"(?i)\b{_PERSON_SUBJECTS}\s+(?:is|was)\s+"
+            r"(?:(?:nu|inmiddels|pas|bijna|ruim|net|ongeveer|zelf|toen|nog\s+maar)\s+)?$"
+        ),
+        re.compile(
+            r"(?i)(?P<unit>\s+jaar)?"
+            r"(?=\s+oud\b|\s*[.,;:!?)]|\s*$|\s+(?:en|maar|toen)\b(?!\s+(?:\d|een\s+half)))"
+        ),
+    ),
+    # "een vrouw van 71 met dementie"
+    _AgeForm(
+        re.compile(rf"(?i)\b{_AGE_VAN_NOUNS}\s+van\s+$"),
+        re.compile(
+            r"(?i)(?=\s*[.,;:!?)]|\s*$|\s+(?:met|die|en|maar|uit|in|zonder|woont|heeft|had|is"
+            r"|was|wacht|krijgt|kreeg|kan|kon|wil|moet|zit|valt|viel|op|bij|voor|toen|werd"
+            r"|wordt|raakt|vindt|komt|kwam|gaat|ging|staat|ligt|lag|leeft)\b)"
+        ),
+    ),
+    # "een man van 64 jaar"
+    _AgeForm(
+        re.compile(rf"(?i)\b{PERSON_NOUNS}\s+van\s+$"),
+        re.compile(r"(?i)(?P<unit>\s+jaar)(?!\s+(?:geleden|lang)\b)"),
+    ),
+    # "een 93 jaar oude weduwe"
+    _AgeForm(
+        re.compile(r"(?:^|[^\w,.-])$"),
+        re.compile(rf"(?i)(?P<unit>\s+jaar)\s+oude\s+{PERSON_NOUNS}\b"),
+    ),
+    # "leeftijd: 16 jaar", "een leeftijd van 97"; not "vanaf de leeftijd van 18 jaar"
+    _AgeForm(
+        re.compile(r"(?i)(?<!\bde\s)\bleeftijd(?:\s*:\s*|\s+van\s+|\s+)$"),
+        re.compile(r"(?i)(?P<unit>\s+jaar)?(?!\s*(?:-|tot|à|t/m|en\s+\d))"),
+    ),
+    _AgeForm(
+        re.compile(r"(?i)\bde\s+leeftijd\s+van\s+$"),
+        re.compile(r"(?i)(?P<unit>\s+jaar)?(?!\s*(?:-|tot|à|t/m|en\s+\d))"),
+        rule_at_limits=True,
+    ),
+    # "haar 100ste verjaardag"; "na zijn 18e verjaardag" is the rule
+    _AgeForm(
+        re.compile(r"(?:^|[^\w-])$"),
+        re.compile(r"(?i)(?P<unit>e|ste|de)\s+verjaardag\b"),
+        rule_at_limits=True,
+    ),
+)
+
+
+def find_age(text: str) -> list[Finding]:
+    """Exact ages of a person: "97-jarige", "zij is 91", "een man van 64 jaar", "(45)"."""
+    found: list[Finding] = []
+    if not _has_digit(text):
+        return found
+    for number in _NUMBER.finditer(text):
+        age = int(number.group())
+        if age > _OLDEST_AGE:
+            continue
+        ends = [
+            form_end
+            for form in _AGE_FORMS
+            if (form_end := _age_form_end(form, text, number, age)) is not None
+        ]
+        if ends:
+            found.append(Finding(PiiKind.AGE, number.start(), max(ends)))
+    return found
+
+
+def _age_form_end(form: _AgeForm, text: str, number: re.Match[str], age: int) -> int | None:
+    """Where the age ends in this form; None if the number is not an age in this form."""
+    start, end = number.span()
+    match = form.after.match(text, end)
+    if match is None or form.before.search(text, max(0, start - _BEFORE_WINDOW), start) is None:
+        return None
+    if form.rule_at_limits and age in _LEGAL_AGE_LIMITS:
+        return None
+    groups = match.groupdict()
+    following = (groups.get("next") or "").casefold()
+    if following in _NOT_A_PERSON_AFTER_JARIGE:
+        return None
+    if following == "leeftijd" and age in _LEGAL_AGE_LIMITS:
+        return None
+    return match.end("unit") if groups.get("unit") else end
+
+
+# "Mevrouw Jansen (82)", "Meneer De Graaf, 79, woont": an age right after a name.
+_AGE_AFTER_NAME = re.compile(
+    r"\s*\(\s*(?P<paren>(?:1[01]\d|120|\d{1,2})(?:\s*(?:jaar|jr\b\.?))?)\s*\)"
+    r"|,\s*(?P<comma>(?:1[01]\d|120|\d{1,2})(?:\s+jaar)?)\s*,"
+)
+
+
+def age_after_name(text: str, name_end: int) -> Finding | None:
+    """The age written right after a name that ends at ``name_end``, if there is one."""
+    match = _AGE_AFTER_NAME.match(text, name_end)
+    if match is None:
+        return None
+    group = "paren" if match.group("paren") else "comma"
+    return Finding(PiiKind.AGE, match.start(group), match.end(group))
+
+
+# --------------------------------------------------------------------------- birth years
+
+# A year that can be someone's birth year, read as a whole number ("'52" too).
+_YEAR_CANDIDATE = re.compile(r"(?<![\w.,/'’`-])(?:(?:19|20)\d{2}|['’`]\d{2})(?![\w'’]|[-/.,]\d)")
+_BIRTH_YEAR_BEFORE = (
+    # "geboren in 1931", "(geb. 1948)", "geboren in maart 1939", "geboren in '52"
+    re.compile(
+        rf"(?i)\b(?:geboren|geb\.?)\s*:?\s+(?:in\s+)?(?:het\s+jaar\s+)?(?P<month>{_MONTHS}\.?\s+)?$"
+    ),
+    # "geboortejaar: 2006"
+    re.compile(r"(?i)\b(?:geboortejaar|jaar\s+van\s+geboorte)\s*(?::|is)?\s*$"),
+    # "mevrouw is van 1929"
+    re.compile(rf"(?i)\b{_PERSON_SUBJECTS}\s+(?:is|was)\s+van\s+$"),
+)
+# "hij is in 2007 geboren"
+_BORN_IN_YEAR_BEFORE = re.compile(r"(?i)\b(?:is|was|werd)\s+in\s+$")
+_BORN_AFTER = re.compile(r"(?i)\s+geboren\b")
+
+
+def find_birth_year(text: str) -> list[Finding]:
+    """A person's year of birth (with the month when given); a full date is a date."""
+    found: list[Finding] = []
+    if not _has_digit(text):
+        return found
+    for year in _YEAR_CANDIDATE.finditer(text):
+        start, end = year.span()
+        window = max(0, start - _BEFORE_WINDOW)
+        for pattern in _BIRTH_YEAR_BEFORE:
+            match = pattern.search(text, window, start)
+            if match is not None:
+                if match.groupdict().get("month"):
+                    start = match.start("month")
+                found.append(Finding(PiiKind.BIRTH_YEAR, start, end))
+                break
+        else:
+            if _BORN_IN_YEAR_BEFORE.search(text, window, start) and _BORN_AFTER.match(text, end):
+                found.append(Finding(PiiKind.BIRTH_YEAR, start, end))
     return found
 
 
@@ -497,10 +894,14 @@ PATTERN_DETECTORS: tuple[Detector, ...] = (
     find_iban,
     find_email,
     find_url,
+    find_social_media,
     find_phone,
+    find_licence_plate,
     find_postcode,
     find_street_address,
     find_date,
+    find_birth_year,
+    find_age,
     find_identifier,
 )
 

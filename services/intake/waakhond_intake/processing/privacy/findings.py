@@ -20,6 +20,10 @@ class PiiKind(StrEnum):
     DATE = "date"
     IDENTIFIER = "identifier"
     URL = "url"
+    LICENCE_PLATE = "licence_plate"
+    AGE = "age"
+    BIRTH_YEAR = "birth_year"
+    SOCIAL_MEDIA = "social_media"
 
     @property
     def placeholder(self) -> str:
@@ -38,20 +42,29 @@ PLACEHOLDERS: dict[PiiKind, str] = {
     PiiKind.DATE: "[DATUM]",
     PiiKind.IDENTIFIER: "[NUMMER]",
     PiiKind.URL: "[URL]",
+    PiiKind.LICENCE_PLATE: "[KENTEKEN]",
+    PiiKind.AGE: "[LEEFTIJD]",
+    PiiKind.BIRTH_YEAR: "[GEBOORTEJAAR]",
+    PiiKind.SOCIAL_MEDIA: "[PROFIEL]",
 }
 
 # When detections of different kinds overlap, the longest wins; on equal length
 # the kind listed first here wins. Checksum-validated kinds come first because a
-# passing 11-proef or mod-97 is the strongest evidence any detector gives.
+# passing 11-proef or mod-97 is the strongest evidence any detector gives. A
+# social-media profile is a URL too; its own kind says more, so it comes first.
 KIND_PRECEDENCE: tuple[PiiKind, ...] = (
     PiiKind.BSN,
     PiiKind.IBAN,
     PiiKind.EMAIL,
+    PiiKind.SOCIAL_MEDIA,
     PiiKind.URL,
     PiiKind.PHONE,
+    PiiKind.LICENCE_PLATE,
     PiiKind.POSTCODE,
     PiiKind.ADDRESS,
     PiiKind.DATE,
+    PiiKind.BIRTH_YEAR,
+    PiiKind.AGE,
     PiiKind.IDENTIFIER,
     PiiKind.NAME,
 )

@@ -1,16 +1,21 @@
 """The anonymisation engine intake runs on every free-text field.
 
-Detection has two sources, merged per character span:
+Detection has three sources, merged per character span:
 
 * deduce (rule based, Dutch name, street and institution lists) for person
   names, street + house number, postcodes, full dates, and as a second opinion
   on BSN, phone, e-mail, URL and long numbers;
 * Waakhond's own detectors (:mod:`.detectors`) for IBAN and BSN with
-  checksums, and for the formats deduce misses.
+  checksums, for the formats deduce misses, and for what it has no annotator
+  for (licence plates, exact ages, birth years, social-media profiles);
+* names in lower case after a title or family role (:mod:`.lowercase_names`),
+  looked up in deduce's name lists.
 
 What deduce recognises but Waakhond keeps: municipality, province and region
-names (the municipality is already a coarse dimension of every signal), names
-of care institutions and organisations, and ages. A name annotation on a
+names (the municipality is already a coarse dimension of every signal), and
+names of care institutions and organisations. deduce's age annotator is off:
+it cannot tell a person's age from an age limit in a rule, which Waakhond's own
+age detector does. A name annotation on a
 region name, on a place the context shows to be a place ("in Lisse"), or on a
 multi-word institution name is dropped, and titles such as "mevrouw" stay in
 front of the ``[NAAM]`` placeholder.
@@ -33,6 +38,7 @@ from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_intake.processing.privacy.deduce_adapter import Annotation, Category, DeduceEngine
 from waakhond_intake.processing.privacy.detectors import (
     ROLE_WORDS,
+    age_after_name,
     detect_patterns,
     find_name_after_role,
 )
@@ -43,6 +49,12 @@ from waakhond_intake.processing.privacy.findings import (
     KindCount,
     PiiKind,
     RedactionResult,
+)
+from waakhond_intake.processing.privacy.lowercase_names import (
+    DeduceNameLexicon,
+    NameLexicon,
+    NoNameLexicon,
+    find_lowercase_names,
 )
 
 __all__ = [
@@ -226,6 +238,7 @@ class Redactor:
 
     def __init__(self, engine: DeduceEngine | None = None) -> None:
         self._engine = engine if engine is not None else DeduceEngine()
+        self._names = _name_lexicon(self._engine)
 
     @property
     def engine(self) -> DeduceEngine:
@@ -264,13 +277,37 @@ class Redactor:
         view = _TextView.of(text)
         candidates = detect_patterns(view.text)
         annotations = self._engine.annotate(_unshout(view.text))
-        candidates.extend(
-            _name_and_deduce_findings(view.text, annotations, find_name_after_role(view.text))
-        )
+        role_names = find_name_after_role(view.text)
+        role_names += find_lowercase_names(view.text, self._names)
+        candidates.extend(_name_and_deduce_findings(view.text, annotations, role_names))
         placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER_TEXT.finditer(view.text)]
         candidates = [c for c in candidates if not _inside_any(c, placeholders)]
         resolved = _merge_adjacent(view.text, _resolve_overlaps(candidates))
+        ages = _ages_after_names(view.text, resolved, placeholders)
+        if ages:
+            resolved = _resolve_overlaps([*resolved, *ages])
         return tuple(Finding(f.kind, *view.to_original(f.start, f.end)) for f in resolved)
+
+
+def _name_lexicon(engine: DeduceEngine) -> NameLexicon:
+    """deduce's name lists, for names written in lower case.
+
+    An engine without them (a stand-in in a test) gets a lexicon that knows no names.
+    """
+    lookup_structs = getattr(engine, "lookup_structs", None)
+    if lookup_structs is None:
+        return NoNameLexicon()
+    return DeduceNameLexicon(lookup_structs)
+
+
+def _ages_after_names(
+    text: str, findings: Sequence[Finding], placeholders: Sequence[tuple[int, int]]
+) -> list[Finding]:
+    """Ages written right after a name ("Jansen (82)", "[NAAM], 79,")."""
+    ends = [f.end for f in findings if f.kind is PiiKind.NAME]
+    ends += [end for start, end in placeholders if text[start:end] == PLACEHOLDERS[PiiKind.NAME]]
+    ages = [age for end in ends if (age := age_after_name(text, end)) is not None]
+    return [age for age in ages if not any(f.start <= age.start < f.end for f in findings)]
 
 
 _shared: Redactor | None = None
@@ -451,9 +488,13 @@ def _resolve_overlaps(candidates: Sequence[Finding]) -> list[Finding]:
 
     def close() -> None:
         if cluster:
-            best = max(cluster, key=rank)
+            kind = max(cluster, key=rank).kind
+            # A profile address is a URL to every URL detector (deduce's too, whose
+            # span may differ by a character); the profile is the more precise kind.
+            if kind is PiiKind.URL and any(f.kind is PiiKind.SOCIAL_MEDIA for f in cluster):
+                kind = PiiKind.SOCIAL_MEDIA
             resolved.append(
-                Finding(best.kind, min(f.start for f in cluster), max(f.end for f in cluster))
+                Finding(kind, min(f.start for f in cluster), max(f.end for f in cluster))
             )
             cluster.clear()
 

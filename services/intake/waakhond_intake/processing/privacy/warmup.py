@@ -1,10 +1,12 @@
-"""Build deduce's lookup cache at install time.
+"""Build deduce's lookup cache, and Waakhond's compact one from it, at install time.
 
 The first ``Deduce()`` in a fresh environment builds its lookup structures
 (name, street and institution tries), far slower than loading them, and pickles
 them inside the installed package (bench/README.md, "Figures moved from code
-comments"). Intake must never pay that on a user's first request, so
-``make venv`` runs ``python -m waakhond_intake.processing.privacy.warmup`` once.
+comments"). Intake loads neither: it loads the same structures with compact tries
+(``compact_lookup``), converted from deduce's cache. Intake must never pay either
+build on a user's first request, so ``make venv`` and the image run
+``python -m waakhond_intake.processing.privacy.warmup`` once.
 
 The cache is built in a temporary directory next to its final place and moved
 in with an atomic rename: deduce itself writes the pickle in place, and a build
@@ -13,7 +15,7 @@ fails to unpickle.
 
 Usage: ``python -m waakhond_intake.processing.privacy.warmup [--force]``. Without
 ``--force`` an existing valid cache is kept (checking it means loading it once);
-exit code 1 if the cache is still not valid after building. Progress goes to stderr.
+exit code 1 if a cache is still not valid after building. Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from waakhond_intake.processing.privacy.compact_lookup import (
+    compact_lookup_structs,
+    load_compact_cache,
+    save_compact_cache,
+)
 from waakhond_intake.processing.privacy.deduce_adapter import (
+    compact_cache_file,
+    deduce_lookup_structs,
     import_deduce,
     lookup_cache_file,
     lookup_dir,
@@ -80,11 +89,34 @@ def build_lookup_cache(*, force: bool = False) -> bool:
     return True
 
 
+def build_compact_cache(*, force: bool = False) -> bool:
+    """Convert deduce's cache into the compact one intake loads. True when it built."""
+    target = compact_cache_file()
+    if not force and load_compact_cache(target) is not None:
+        logger.info("compact lookup cache is present and valid: %s", target)
+        return False
+    started = time.perf_counter()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        save_compact_cache(compact_lookup_structs(deduce_lookup_structs()), target)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    logger.info("built compact lookup cache in %.0f s: %s", time.perf_counter() - started, target)
+    return True
+
+
 def main() -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     force = "--force" in sys.argv[1:]
     if build_lookup_cache(force=force) and not cache_is_valid():
         logger.error("deduce lookup cache is still not valid after building")
+        return 1
+    # A rebuilt deduce cache may hold other lists: the compact one follows it.
+    rebuilt = build_compact_cache(force=force)
+    if rebuilt and load_compact_cache(compact_cache_file()) is None:
+        logger.error("compact lookup cache is still not valid after building")
         return 1
     return 0
 
