@@ -11,7 +11,7 @@ from pathlib import Path
 from waakhond_tools.stack.broker import free_port
 
 
-def test_stack_loads_demo_data_and_prints_a_summary(tmp_path: Path) -> None:
+def _run_stack(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     ports = [str(free_port()) for _ in range(4)]
     result = subprocess.run(
         [
@@ -23,7 +23,7 @@ def test_stack_loads_demo_data_and_prints_a_summary(tmp_path: Path) -> None:
             "400",
             "--no-serve",
             "--data-dir",
-            str(tmp_path / "data"),
+            str(data),
             "--broker-port",
             ports[0],
             "--intake-port",
@@ -32,21 +32,44 @@ def test_stack_loads_demo_data_and_prints_a_summary(tmp_path: Path) -> None:
             ports[2],
             "--aggregator-port",
             ports[3],
+            *extra,
         ],
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
-    logs = "\n".join(p.read_text()[-3000:] for p in (tmp_path / "data" / "logs").glob("*.log"))
+    logs = "\n".join(p.read_text()[-3000:] for p in (data / "logs").glob("*.log"))
     assert result.returncode == 0, result.stdout + result.stderr + logs
+    return result
+
+
+def _national_total(stdout: str) -> int:
+    national = re.search(r"Landelijk\n\s+Totaal\s+(\d+)", stdout)
+    assert national is not None, stdout
+    return int(national.group(1))
+
+
+def test_stack_loads_demo_data_and_prints_a_summary(tmp_path: Path) -> None:
+    result = _run_stack(tmp_path / "data")
     assert "accepted 400 of 400" in result.stdout
-    national = re.search(r"Landelijk\n\s+Totaal\s+(\d+)", result.stdout)
-    assert national is not None
     # Shown with disclosure noise (standard deviation 2), then rounded to 5: only a draw of
     # 18 or more either way (probability 2^-17 * 2/3, about 5e-6) lands outside 385..415.
-    shown = int(national.group(1))
+    shown = _national_total(result.stdout)
     assert shown % 5 == 0
     assert abs(shown - 400) <= 15, shown
     assert "Per zorgkantoorregio" in result.stdout
     assert (tmp_path / "data" / "chdb").is_dir()
+
+
+def test_a_second_day_on_the_same_data_folder_ends_with_a_summary(tmp_path: Path) -> None:
+    # The second day's demo has the same client references with other dates: the first
+    # version stands, the new ones are dead-lettered, and the run still ends with the
+    # summary of what is stored instead of waiting for counts that never come.
+    data = tmp_path / "data"
+    _run_stack(data, "--demo-date", "2026-11-01")
+    second = _run_stack(data, "--demo-date", "2026-11-02")
+    assert "accepted 400 of 400" in second.stdout
+    assert "conflicting_resubmission" in second.stdout
+    assert "start with an empty --data-dir" in second.stdout
+    assert abs(_national_total(second.stdout) - 400) <= 15

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import time
 from pathlib import Path
@@ -29,6 +30,12 @@ def stack(
     demo: Annotated[bool, typer.Option(help="Load the demo data set and print a summary.")] = True,
     signals: Annotated[int, typer.Option(help="Number of demo signals.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the demo generator.")] = 2025,
+    demo_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="The day the demo data is made for (default today)."
+        ),
+    ] = None,
     data_dir: Annotated[Path, typer.Option(help="Broker logs, chDB and keys go here.")] = Path(
         "data"
     ),
@@ -41,7 +48,12 @@ def stack(
     """Run everything on this machine: Tansu broker, intake, classifier, aggregator, chDB."""
     from waakhond_cli.common import log_level
     from waakhond_runtime.log_format import configure_logging
-    from waakhond_tools.stack.embedded import EmbeddedStack, StackConfig, load_demo
+    from waakhond_tools.stack.embedded import (
+        DemoNotSettledError,
+        EmbeddedStack,
+        StackConfig,
+        load_demo,
+    )
 
     configure_logging("stack", log_level())
     for stop_signal in STOP_SIGNALS:
@@ -62,8 +74,22 @@ def stack(
         typer.echo(f"trends API: {embedded.aggregator_url}/docs")
         if demo:
             typer.echo(f"loading {signals} demo signals ...")
-            report, text = load_demo(embedded, tokens, signals, seed)
-            typer.echo(f"accepted {report.accepted} of {report.submitted}\n")
+            try:
+                report, settled, text = load_demo(
+                    embedded, tokens, signals, seed, today=demo_date.date() if demo_date else None
+                )
+            except DemoNotSettledError as error:
+                typer.echo(str(error), err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"accepted {report.accepted} of {report.submitted}")
+            if settled.dead_lettered:
+                reasons = ", ".join(f"{n} {r}" for r, n in sorted(settled.dead_lettered.items()))
+                typer.echo(
+                    f"not counted again: {reasons}. A data folder that holds the demo of an "
+                    "earlier day keeps that demo's signals (their first version stands); start "
+                    "with an empty --data-dir for a fresh demo."
+                )
+            typer.echo("")
             typer.echo(text)
         organisation, token = next(iter(tokens.items()))
         typer.echo(f"\ndemo API key of {organisation} (valid while this stack runs):\n{token}")

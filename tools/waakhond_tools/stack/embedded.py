@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -84,6 +85,10 @@ class EmbeddedStack:
         return f"http://{self.config.host}:{self.config.intake_port}"
 
     @property
+    def classifier_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.classifier_port}"
+
+    @property
     def aggregator_url(self) -> str:
         return f"http://{self.config.host}:{self.config.aggregator_port}"
 
@@ -111,25 +116,70 @@ class EmbeddedStack:
         self.broker.stop()
 
 
-def stored_signals(aggregator_url: str) -> float:
-    """Signal rows the aggregator has written, from its metrics (trend numbers are rounded)."""
-    response = httpx.get(f"{aggregator_url}/metrics/", timeout=30)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What became of the signals intake accepted, from the consumers' own counters."""
+
+    stored: int
+    dead_lettered: dict[str, int]  # by reason, the classifier's and the aggregator's
+    reclassifications_ignored: int
+
+    @property
+    def total(self) -> int:
+        return self.stored + sum(self.dead_lettered.values()) + self.reclassifications_ignored
+
+
+class DemoNotSettledError(RuntimeError):
+    """The demo's signals did not all come out of the pipeline in time."""
+
+
+_METRIC_LINE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>[0-9.e+-]+)$")
+
+
+def _metric_values(url: str) -> list[tuple[str, dict[str, str], float]]:
+    response = httpx.get(url, timeout=30, follow_redirects=True)
     response.raise_for_status()
+    values = []
     for line in response.text.splitlines():
-        if line.startswith("waakhond_aggregator_signals_stored_total "):
-            return float(line.split()[1])
-    return 0.0
+        match = _METRIC_LINE.match(line)
+        if match is None:
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', match["labels"] or ""))
+        values.append((match["name"], labels, float(match["value"])))
+    return values
 
 
-def wait_until_stored(aggregator_url: str, at_least: int, timeout: float) -> None:
+def settled_signals(aggregator_url: str, classifier_url: str) -> Settled:
+    """Signals stored, dead-lettered or left as they were (trend numbers are rounded)."""
+    stored = ignored = 0.0
+    dead: dict[str, float] = {}
+    for name, labels, value in _metric_values(f"{aggregator_url}/metrics/"):
+        if name == "waakhond_aggregator_signals_stored_total":
+            stored = value
+        elif name == "waakhond_aggregator_reclassifications_ignored_total":
+            ignored = value
+        elif name == "waakhond_aggregator_dead_lettered_total":
+            dead[labels.get("reason", "")] = dead.get(labels.get("reason", ""), 0) + value
+    for name, _labels, value in _metric_values(f"{classifier_url}/metrics"):
+        if name == "waakhond_classifier_dead_lettered_total":
+            dead["refused by the classifier"] = value
+    return Settled(int(stored), {reason: int(n) for reason, n in dead.items() if n}, int(ignored))
+
+
+def wait_until_settled(stack: EmbeddedStack, at_least: int, timeout: float) -> Settled:
     deadline = time.monotonic() + timeout
-    stored = 0.0
-    while time.monotonic() < deadline:
-        stored = stored_signals(aggregator_url)
-        if stored >= at_least:
-            return
+    while True:
+        settled = settled_signals(stack.aggregator_url, stack.classifier_url)
+        if settled.total >= at_least:
+            return settled
+        if time.monotonic() >= deadline:
+            raise DemoNotSettledError(
+                f"only {settled.total} of {at_least} demo signals came out of the pipeline "
+                f"after {timeout:.0f}s (stored {settled.stored}, dead-lettered "
+                f"{sum(settled.dead_lettered.values())}); see the logs in "
+                f"{stack.data_dir / 'logs'}"
+            )
         time.sleep(0.5)
-    raise TimeoutError(f"only {stored:.0f} of {at_least} signals stored after {timeout}s")
 
 
 def summary(aggregator_url: str, date_from: dt.date, date_to: dt.date) -> str:
@@ -186,11 +236,22 @@ def _cell(value: int | None, hidden: str) -> str:
 
 
 def load_demo(
-    stack: EmbeddedStack, tokens: dict[str, str], signals: int, seed: int, timeout: float = 300.0
-) -> tuple[LoadReport, str]:
-    today = dt.date.today()
+    stack: EmbeddedStack,
+    tokens: dict[str, str],
+    signals: int,
+    seed: int,
+    timeout: float = 300.0,
+    today: dt.date | None = None,
+) -> tuple[LoadReport, Settled, str]:
+    """Submit the demo signals, wait until each is stored or set aside, summarise in Dutch.
+
+    A data folder that holds the demo of an earlier day gets the same client references with
+    other dates: the aggregator keeps the first version and dead-letters the others, so
+    those count as settled too, and the summary shows what is stored.
+    """
+    today = today or dt.date.today()
     generated = list(generate_signals(signals, seed=seed, today=today))
     report = load_signals(stack.intake_url, tokens, generated)
     date_from = min(dt.date.fromisoformat(body["observed_on"]) for _, body in generated)
-    wait_until_stored(stack.aggregator_url, report.accepted, timeout)
-    return report, summary(stack.aggregator_url, date_from, today)
+    settled = wait_until_settled(stack, report.accepted, timeout)
+    return report, settled, summary(stack.aggregator_url, date_from, today)
