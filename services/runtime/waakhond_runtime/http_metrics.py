@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from prometheus_client import Counter, Histogram
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
@@ -30,17 +31,22 @@ UNMATCHED = "unmatched"
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that took the request. A request answered before routing
-    (a body over the size limit) is labelled with its path when that is a documented path
-    of the API as written (none of ours has path parameters), else ``unmatched``."""
+    """The template of the route that took the request; for a mounted app (``/metrics``) the
+    mount's path. A request answered before routing (a body over the size limit) is labelled
+    with its path when that is a documented path of the API as written, else ``unmatched``."""
     route = scope.get("route")
     if route is not None and hasattr(route, "path"):
         return str(route.path)
     app = scope.get("app")
+    path = str(scope.get("path", ""))
+    for mounted in getattr(app, "routes", ()):
+        if isinstance(mounted, Mount) and (
+            path == mounted.path or path.startswith(mounted.path + "/")
+        ):
+            return mounted.path
     openapi = getattr(app, "openapi", None)
-    path = scope.get("path", "")
     if callable(openapi) and path in openapi().get("paths", {}):
-        return str(path)
+        return path
     return UNMATCHED
 
 

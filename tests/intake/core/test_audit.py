@@ -102,6 +102,9 @@ def test_requests_are_counted_by_route_template_not_by_raw_path(intake: TestClie
         assert intake.get(path).status_code in (404, 405)
     assert intake.get("/readyz").status_code == 200
     assert count("/readyz", "200") == ready + 1
+    scrapes = count("/metrics", "200")
+    assert intake.get("/metrics/").status_code == 200
+    assert count("/metrics", "200") == scrapes + 1
     assert count("unmatched", "404") >= unmatched + 2
     seconds = REGISTRY.get_sample_value(
         "waakhond_http_request_seconds_count", {"route": "/readyz", "method": "GET"}
