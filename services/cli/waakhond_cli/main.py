@@ -52,6 +52,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "report": CommandEntry(
         f"{_RUNTIME}.report", "The signal report of a period for a region, as PDF or HTML."
     ),
+    "digest": CommandEntry(
+        f"{_RUNTIME}.digest", "Mail subscribers the new significant rises of a week (weekly)."
+    ),
     "stack": CommandEntry(
         f"{_TOOLS}.stack",
         "Run everything on this machine: broker, intake, classifier, aggregator, chDB.",

@@ -281,7 +281,11 @@ def _breakdowns(
     return {(str(cat), str(dim), str(value)): _count(n) for cat, dim, value, n in rows}
 
 
-def _alerts(client: Client, database: str, as_of: dt.date, scope: Scope) -> list[Alert]:
+def read_alerts(
+    client: Client, database: str, as_of: dt.date, scope: Scope, limit: int | None = MAX_ALERTS
+) -> list[Alert]:
+    """The significant rises as of ``as_of`` in the scope and the regions it overlaps,
+    strongest evidence first (the report's summary; the weekly digest)."""
     rows = client.query(
         f"""
         SELECT level, region_code, if(empty(region_name), region_code, region_name), category,
@@ -296,7 +300,7 @@ def _alerts(client: Client, database: str, as_of: dt.date, scope: Scope) -> list
         for lvl, code, name, cat, base, recent, ratio in rows
         if scope.national or (str(lvl), str(code)) in scope.overlapping
     ]
-    return alerts[:MAX_ALERTS]
+    return alerts if limit is None else alerts[:limit]
 
 
 def _region_names(client: Client, database: str) -> dict[tuple[str, str], str]:
@@ -370,7 +374,7 @@ def read_report_data(
             previous_breakdowns,
             (str(Category.NO_SUITABLE_CARE), "target_group"),
         ),
-        alerts=_alerts(client, database, as_of, scope),
+        alerts=read_alerts(client, database, as_of, scope),
         alerts_as_of=as_of,
         regions=regions,
     )

@@ -249,3 +249,24 @@ def test_small_counts_are_hidden_and_others_rounded(
     assert shown == {"Noord-Holland": (10, 10), "Groningen": (None, None)}
     # 15 in all is shown; 15 - 10 only bounds Groningen to 1..7, it never pins it down.
     assert national["series"][0]["total"] == 15
+
+
+def test_csv_is_a_line_per_region_and_week_with_the_policy_in_a_header(
+    trends: TestClient,
+) -> None:
+    """The header reads the policy the views apply (here threshold 1, no rounding, no noise),
+    not the defaults."""
+    params = {"level": "national", "from": "2025-03-03", "to": "2025-03-23", "format": "csv"}
+    response = trends.get("/v1/trends", params=params)
+    assert response.status_code == 200
+    assert response.headers["waakhond-disclosure"] == (
+        "min_count=1; rounding_base=1; noise=none; suppressed=empty"
+    )
+    assert response.headers["content-disposition"] == 'attachment; filename="trends.csv"'
+    assert response.text.splitlines() == [
+        "level,level_label,category,category_label,region_code,region_name,week,week_start,"
+        "signals,total",
+        "national,Nederland,all,Alle signalen,NL,Nederland,2025-W10,2025-03-03,2,3",
+        "national,Nederland,all,Alle signalen,NL,Nederland,2025-W11,2025-03-10,0,3",
+        "national,Nederland,all,Alle signalen,NL,Nederland,2025-W12,2025-03-17,1,3",
+    ]

@@ -5,7 +5,8 @@ the dashboards show: every count carries its cell's disclosure noise, counts
 below the minimum are ``null``, the rest rounded, and rates and p-values are
 computed from those disclosed counts (ANALYTICS.md).
 Each answers JSON, or CSV with ``format=csv`` or ``Accept: text/csv`` (the same
-rows and columns; an empty cell is a suppressed value). What a route filters on
+rows, a Dutch label beside each code and the filters' codes first; an empty cell is a
+suppressed value), or ``format=csv-excel`` for Dutch Excel. What a route filters on
 comes from ``api/deps.py``, its answer from ``api/answer.py``; each route here is its
 view (the SQL) and its response model, whose ``rows`` name the row model.
 """
