@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from waakhond_contract.vocabularies import DUTCH_LABELS, Category
 from waakhond_intake.auth.keys import create_key
@@ -133,20 +133,15 @@ class DemoNotSettledError(RuntimeError):
     """The demo's signals did not all come out of the pipeline in time."""
 
 
-_METRIC_LINE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>[0-9.e+-]+)$")
-
-
 def _metric_values(url: str) -> list[tuple[str, dict[str, str], float]]:
+    """Every sample a service exposes, read with prometheus_client's own parser."""
     response = httpx.get(url, timeout=30, follow_redirects=True)
     response.raise_for_status()
-    values = []
-    for line in response.text.splitlines():
-        match = _METRIC_LINE.match(line)
-        if match is None:
-            continue
-        labels = dict(re.findall(r'(\w+)="([^"]*)"', match["labels"] or ""))
-        values.append((match["name"], labels, float(match["value"])))
-    return values
+    return [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    ]
 
 
 def settled_signals(aggregator_url: str, classifier_url: str) -> Settled:
