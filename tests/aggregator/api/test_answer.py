@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.aggregator.api.routes.test_trends import refused_fields
 from waakhond_aggregator.api.answer import DISCLOSURE_HEADER, Format, Table, to_csv
-from waakhond_aggregator.api.labels import LABELLED
+from waakhond_aggregator.labels import LABELLED
 
 Api = tuple[TestClient, Client, str]
 AS_OF = "2025-03-30"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from waakhond_aggregator.api.labels import (
+from waakhond_aggregator.labels import (
     ALL_SIGNALS,
     CATEGORY_LABELS,
     CATEGORY_LABELS_WITH_ALL,

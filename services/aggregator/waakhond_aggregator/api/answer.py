@@ -31,9 +31,9 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from waakhond_aggregator.api.deps import ClientDep, DatabaseDep, Filter
-from waakhond_aggregator.api.labels import LABELLED, label
 from waakhond_aggregator.api.models import DisclosureInfo, RowsResponse
 from waakhond_aggregator.api.queries import read_rows
+from waakhond_aggregator.labels import LABELLED, label
 
 Answered = BaseModel | Response
 DISCLOSURE_HEADER = "Waakhond-Disclosure"

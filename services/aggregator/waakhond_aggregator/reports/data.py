@@ -19,6 +19,12 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from waakhond_aggregator.labels import ALL_SIGNALS as ALL
+from waakhond_aggregator.labels import (
+    CATEGORY_LABELS_WITH_ALL,
+    DIMENSION_VALUE_LABELS,
+    WMO_AND_WLZ,
+)
 from waakhond_aggregator.reports.period import ReportPeriod
 from waakhond_contract.regions import (
     NATIONAL_CODE,
@@ -26,15 +32,8 @@ from waakhond_contract.regions import (
     RegionLevel,
     load_region_reference,
 )
-from waakhond_contract.vocabularies import (
-    DUTCH_LABELS,
-    Category,
-    LawDomain,
-    LifeDomain,
-    TargetGroup,
-)
+from waakhond_contract.vocabularies import Category, LawDomain, LifeDomain, TargetGroup
 
-ALL = "all"
 CATEGORIES: tuple[Category, ...] = (
     Category.MISSED_RIGHTS,
     Category.NO_SUITABLE_CARE,
@@ -51,8 +50,14 @@ LEVEL_LABELS = {
     RegionLevel.NATIONAL: "landelijk",
 }
 MAX_ALERTS = 10
-# law_domain's derived value for signals naming both laws ("de knip").
-WMO_WLZ = "wmo+wlz"
+# The keys the report counts by: the categories ("all" among them), and the values of the
+# breakdowns it shows.
+_KEY_LABELS = {
+    **DIMENSION_VALUE_LABELS["target_group"],
+    **DIMENSION_VALUE_LABELS["life_domain"],
+    **DIMENSION_VALUE_LABELS["law_domain"],
+    **CATEGORY_LABELS_WITH_ALL,
+}
 
 
 class ScopeError(ValueError):
@@ -151,7 +156,7 @@ class Alert:
 
     @property
     def category_label(self) -> str:
-        return "Alle signalen" if self.category == ALL else DUTCH_LABELS[Category(self.category)]
+        return CATEGORY_LABELS_WITH_ALL[self.category]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +197,7 @@ class ReportData:
 
 
 def _label(value: str) -> str:
-    if value == WMO_WLZ:
-        return "Wmo én Wlz (de knip)"
-    for vocabulary in (LawDomain, LifeDomain, TargetGroup, Category):
-        try:
-            return DUTCH_LABELS[vocabulary(value)]
-        except ValueError:
-            continue
-    return value
+    return _KEY_LABELS.get(value, value)
 
 
 def _count(value: Any) -> int | None:
@@ -352,13 +350,13 @@ def read_report_data(
         ]
         for level in MAP_LEVELS
     }
-    law = [str(v) for v in LawDomain] + [WMO_WLZ]
+    law = [str(v) for v in LawDomain] + [WMO_AND_WLZ]
     return ReportData(
         period=period,
         scope=scope,
         policy=policy,
         totals=[
-            Count(key, "Alle signalen" if key == ALL else _label(key), *pair)
+            Count(key, _label(key), *pair)
             for key in total_keys
             for pair in [(totals.get((*place, key), 0), previous_totals.get((*place, key), 0))]
         ],

@@ -16,8 +16,9 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from waakhond_aggregator.labels import ALL_SIGNALS
 from waakhond_aggregator.reports.charts import bar_chart, dutch_number, trend_chart
-from waakhond_aggregator.reports.data import ALL, ReportData
+from waakhond_aggregator.reports.data import ReportData
 from waakhond_aggregator.reports.maps import choropleth
 from waakhond_aggregator.reports.period import MONTHS
 from waakhond_contract.regions import RegionLevel
@@ -104,7 +105,7 @@ def render_html(data: ReportData, generated_on: dt.date | None = None) -> str:
         policy=data.policy,
         charts=charts,
         maps=maps,
-        all_key=ALL,
+        all_key=ALL_SIGNALS,
         attribution=attribution(),
         generated_on=generated_on or dt.date.today(),
         escape=escape,

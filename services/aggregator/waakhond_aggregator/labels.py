@@ -1,4 +1,5 @@
-"""Dutch labels for the codes the read API answers, for the label columns of its CSV.
+"""Dutch labels for the codes the aggregator answers: the read API's CSV label columns, the
+report, the dashboards.
 
 The CSV puts ``<column>_label`` beside each code column (``level``, ``category``,
 ``dimension``, a breakdown's ``value``, ``target_group``, ``direction``); a region's code
