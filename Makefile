@@ -54,6 +54,15 @@ system-deps:
 	  echo "$$install"; \
 	  $$install || { $$sudo apt-get update && $$install; }; \
 	fi
+	@# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; it cannot
+	@# download its own browsers on these machines).
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  set -e; \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium"; \
+	  echo "$$install"; \
+	  $$install || { $$sudo apt-get update && $$install; }; \
+	fi
 
 ## Lint, type-check and run the whole test suite (this is what CI runs).
 test: venv system-deps lint typecheck pytest

@@ -11,6 +11,7 @@ from waakhond_contract.messages import (
     ContractModel,
     DeadLetter,
     SignalClassified,
+    SignalReviewed,
     SignalSubmission,
     SignalSubmitted,
 )
@@ -42,6 +43,7 @@ PUBLISHED_SCHEMAS: tuple[PublishedSchema, ...] = (
     PublishedSchema("signal_submission", 1, SignalSubmission),
     PublishedSchema("signals.submitted", 1, SignalSubmitted),
     PublishedSchema("signals.classified", 1, SignalClassified),
+    PublishedSchema("signals.reviewed", 1, SignalReviewed),
     PublishedSchema("signals.deadletter", 1, DeadLetter),
 )
 

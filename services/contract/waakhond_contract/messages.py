@@ -3,8 +3,9 @@
 ``SignalSubmission`` is the body an organisation posts. Intake turns it into a
 ``SignalSubmitted`` on ``signals.submitted``; the classifier adds a
 ``Classification`` and produces a ``SignalClassified`` on
-``signals.classified``; anything a stage cannot process becomes a
-``DeadLetter`` on ``signals.deadletter``. ``schemas/*.json`` are generated from
+``signals.classified``; a person's decision on a classified signal (the review
+page) is a ``SignalReviewed`` on ``signals.reviewed``; anything a stage cannot
+process becomes a ``DeadLetter`` on ``signals.deadletter``. ``schemas/*.json`` are generated from
 these classes (``waakhond schemas write``) and a test keeps them in sync.
 """
 
@@ -33,6 +34,7 @@ from waakhond_contract.vocabularies import (
     Category,
     LawDomain,
     LifeDomain,
+    PiiKind,
     SupporterType,
     TargetGroup,
 )
@@ -203,6 +205,24 @@ class SignalSubmitted(SignalFacts):
     signal_id: uuid.UUID = Field(description="UUIDv5 of (organisation_id, client_ref).")
     organisation_id: OrganisationId
     submitted_at: AwareDatetime
+    privacy_flags: list[PrivacyFlag] = Field(
+        default_factory=list,
+        description="What intake's redaction could not settle on its own; a person looks.",
+    )
+
+
+class PrivacyFlag(StrEnum):
+    """Why intake asks for a person's eye on a redacted text."""
+
+    # Details that name nobody but may point at one person together (a rare condition).
+    POSSIBLE_QUASI_IDENTIFIER = "possible_quasi_identifier"
+
+
+class ReviewReason(StrEnum):
+    """Why a classified signal is in the review queue before any random sample."""
+
+    UNCERTAIN = "uncertain"
+    POSSIBLE_QUASI_IDENTIFIER = "possible_quasi_identifier"
 
 
 class Classification(ContractModel):
@@ -210,7 +230,10 @@ class Classification(ContractModel):
     scores: dict[Category, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
         description="A score per category in [0, 1]."
     )
-    needs_review: bool = Field(description="True when no category is confident: a person looks.")
+    needs_review: bool = Field(description="True when a person should look (review_reasons).")
+    review_reasons: list[ReviewReason] = Field(
+        default_factory=list, description="Why needs_review is set; empty when it is not."
+    )
     model_version: str = Field(min_length=1, max_length=64)
     classified_at: AwareDatetime
     explanations: dict[Category, list[str]] = Field(
@@ -229,6 +252,63 @@ class SignalClassified(SignalSubmitted):
     classification: Classification
 
 
+class ReviewerRole(StrEnum):
+    """A reviewer sees the signals of its own organisations; a coordinator sees all, and its
+    decision stands over a reviewer's."""
+
+    REVIEWER = "reviewer"
+    COORDINATOR = "coordinator"
+
+
+class ReviewOutcome(StrEnum):
+    LABELLED = "labelled"
+    # The redacted text still identifies someone: it is erased everywhere and counted as a
+    # redaction miss; the labels of the decision still apply.
+    CONTAINS_IDENTIFYING_DETAILS = "contains_identifying_details"
+
+
+PseudonymousReviewer = Annotated[
+    str,
+    StringConstraints(pattern=r"^rv-[0-9a-f]{16}$"),
+    Field(description="A reviewer's pseudonymous id: never a name or an e-mail address."),
+]
+
+
+class SignalReviewed(ContractModel):
+    """A person's decision on a classified signal, on ``signals.reviewed``.
+
+    The aggregator applies it in every count: a coordinator's decision stands over a
+    reviewer's, and otherwise the latest ``decided_at`` wins (``decision_id`` breaks ties),
+    so replaying or redelivering decisions in any order gives the same labels.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    decision_id: uuid.UUID = Field(description="Unique per decision; a redelivery repeats it.")
+    signal_id: uuid.UUID
+    organisation_id: OrganisationId = Field(description="The organisation the signal came from.")
+    outcome: ReviewOutcome
+    labels: list[Category] = Field(
+        max_length=len(Category),
+        description="The categories the reviewer gives the signal; empty when none applies.",
+    )
+    identifying_kinds: list[PiiKind] = Field(
+        default_factory=list,
+        max_length=len(PiiKind),
+        description="For contains_identifying_details: the kinds of detail left in the text.",
+    )
+    reviewer: PseudonymousReviewer
+    role: ReviewerRole
+    decided_at: AwareDatetime
+    reviewed_model_version: str = Field(
+        min_length=1, max_length=64, description="The model version whose labels were shown."
+    )
+
+    @field_validator("labels", "identifying_kinds")
+    @classmethod
+    def _unique_values(cls, values: list[T]) -> list[T]:
+        return _unique(values)
+
+
 class DeadLetterStage(StrEnum):
     CLASSIFIER = "classifier"
     AGGREGATOR = "aggregator"
@@ -241,6 +321,7 @@ class DeadLetterReason(StrEnum):
     UNKNOWN_MUNICIPALITY = "unknown_municipality"
     TOO_LARGE = "too_large"
     CONFLICTING_RESUBMISSION = "conflicting_resubmission"
+    UNKNOWN_SIGNAL = "unknown_signal"
     PROCESSING_FAILED = "processing_failed"
 
 

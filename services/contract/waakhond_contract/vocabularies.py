@@ -107,3 +107,23 @@ DUTCH_LABELS: dict[StrEnum, str] = {
     SupporterType.FORMAL: "Formele cliëntondersteuner",
     SupporterType.INFORMAL: "Informele cliëntondersteuner",
 }
+
+
+class PiiKind(StrEnum):
+    """A kind of identifying detail: what intake redacts, and what a reviewer reports when a
+    text still contains one. Values are stable: they appear in API responses and on Kafka."""
+
+    NAME = "name"
+    BSN = "bsn"
+    PHONE = "phone"
+    EMAIL = "email"
+    IBAN = "iban"
+    ADDRESS = "address"
+    POSTCODE = "postcode"
+    DATE = "date"
+    IDENTIFIER = "identifier"
+    URL = "url"
+    LICENCE_PLATE = "licence_plate"
+    AGE = "age"
+    BIRTH_YEAR = "birth_year"
+    SOCIAL_MEDIA = "social_media"

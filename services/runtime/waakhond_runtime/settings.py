@@ -28,13 +28,14 @@ class TopicSettings(BaseSettings):
 
     submitted: str = "signals.submitted"
     classified: str = "signals.classified"
+    reviewed: str = "signals.reviewed"
     deadletter: str = "signals.deadletter"
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
     @property
     def all(self) -> list[str]:
-        return [self.submitted, self.classified, self.deadletter]
+        return [self.submitted, self.classified, self.reviewed, self.deadletter]
 
 
 class ClickHouseSettings(BaseSettings):

@@ -4,33 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from enum import StrEnum
 
+from waakhond_contract.vocabularies import PiiKind
 
-class PiiKind(StrEnum):
-    """A kind of identifying detail. Values are stable: they appear in API responses."""
-
-    NAME = "name"
-    BSN = "bsn"
-    PHONE = "phone"
-    EMAIL = "email"
-    IBAN = "iban"
-    ADDRESS = "address"
-    POSTCODE = "postcode"
-    DATE = "date"
-    IDENTIFIER = "identifier"
-    URL = "url"
-    LICENCE_PLATE = "licence_plate"
-    AGE = "age"
-    BIRTH_YEAR = "birth_year"
-    SOCIAL_MEDIA = "social_media"
-
-    @property
-    def placeholder(self) -> str:
-        """The Dutch placeholder that replaces a detail of this kind in redacted text."""
-        return PLACEHOLDERS[self]
-
-
+# The Dutch placeholder that replaces a detail of each kind in redacted text.
 PLACEHOLDERS: dict[PiiKind, str] = {
     PiiKind.NAME: "[NAAM]",
     PiiKind.BSN: "[BSN]",
