@@ -40,6 +40,7 @@ def fresh_topics(kafka: KafkaSettings, suffix: str, partitions: int = 3) -> Topi
     topics = TopicSettings(
         submitted=f"submitted-{suffix}",
         classified=f"classified-{suffix}",
+        reviewed=f"reviewed-{suffix}",
         deadletter=f"deadletter-{suffix}",
         partitions=partitions,
     )

@@ -143,7 +143,17 @@ def test_processing_steps_are_pure(service: str) -> None:
 
 
 # The aggregator's steps in the order a message passes them; a step never imports a later one.
-AGGREGATOR_STEPS = ("rows", "decode", "transform", "processor", "batching", "dedup")
+AGGREGATOR_STEPS = (
+    "rows",
+    "revisions",
+    "decode",
+    "transform",
+    "decisions",
+    "reclassification",
+    "processor",
+    "batching",
+    "dedup",
+)
 
 
 def test_aggregator_steps_never_import_backwards() -> None:

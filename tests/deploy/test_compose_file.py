@@ -11,8 +11,10 @@ import functools
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,9 @@ ONE_SHOT = {
     "migrate": ["waakhond", "migrate"],
 }
 SERVICES = ["intake", "classifier", "aggregator"]
+# One-shot with its own image: loads demo signals through intake (deploy/demo).
+DEMO = "demo"
+DEMO_DIR = REPO_ROOT / "deploy" / "demo"
 PASSWORD_VARIABLES = [
     "CLICKHOUSE_ADMIN_PASSWORD",
     "CLICKHOUSE_WRITER_PASSWORD",
@@ -61,12 +66,14 @@ DEPENDENCIES = {
         "topics": COMPLETED,
         "migrate": COMPLETED,
     },
+    "demo": {"intake": HEALTHY},
 }
 DATA_VOLUMES = {
     "kafka": "/var/lib/kafka/data",
     "clickhouse": "/var/lib/clickhouse",
     "grafana": "/var/lib/grafana",
     "prometheus": "/prometheus",
+    "demo": "/var/lib/waakhond-demo",
 }
 
 Model = dict[str, Any]
@@ -159,7 +166,7 @@ def test_env_example_sets_every_password() -> None:
 
 
 def test_services_are_the_expected_ones(model: Model) -> None:
-    assert set(model["services"]) == set(LONG_RUNNING) | set(ONE_SHOT)
+    assert set(model["services"]) == set(LONG_RUNNING) | set(ONE_SHOT) | {DEMO}
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -220,6 +227,7 @@ def test_waakhond_processes_share_kafka_and_topic_settings(model: Model) -> None
         "WAAKHOND_KAFKA_BOOTSTRAP_SERVERS",
         "WAAKHOND_TOPIC_SUBMITTED",
         "WAAKHOND_TOPIC_CLASSIFIED",
+        "WAAKHOND_TOPIC_REVIEWED",
         "WAAKHOND_TOPIC_DEADLETTER",
         "WAAKHOND_TOPIC_PARTITIONS",
         "WAAKHOND_TOPIC_REPLICATION_FACTOR",
@@ -231,6 +239,7 @@ def test_waakhond_processes_share_kafka_and_topic_settings(model: Model) -> None
     assert settings["intake"]["WAAKHOND_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert settings["intake"]["WAAKHOND_TOPIC_SUBMITTED"] == "signals.submitted"
     assert settings["intake"]["WAAKHOND_TOPIC_CLASSIFIED"] == "signals.classified"
+    assert settings["intake"]["WAAKHOND_TOPIC_REVIEWED"] == "signals.reviewed"
     assert settings["intake"]["WAAKHOND_TOPIC_DEADLETTER"] == "signals.deadletter"
     for name in processes:
         assert settings[name] == settings["intake"], name
@@ -382,3 +391,100 @@ def test_grafana_dashboards_come_from_per_audience_folders(model: Model) -> None
         mount = mounts[f"/etc/grafana/provisioning/{kind}"]
         assert Path(mount["source"]) == GRAFANA / "provisioning" / kind
         assert mount["read_only"] is True
+
+
+def test_grafana_mounts_the_alerting_provisioning_with_every_recipient(model: Model) -> None:
+    grafana = service(model, "grafana")
+    mounts = {v["target"]: v for v in grafana["volumes"]}
+    alerting = mounts["/etc/grafana/provisioning/alerting"]
+    assert Path(alerting["source"]) == GRAFANA / "provisioning" / "alerting"
+    assert alerting["read_only"] is True
+    text = (GRAFANA / "provisioning" / "alerting" / "waakhond-alerts.yaml").read_text("utf-8")
+    variables = set(re.findall(r"\$\{(\w+)\}", text))
+    assert variables
+    for variable in variables:
+        # Grafana refuses a contact point without addresses: each has a default locally.
+        assert grafana["environment"][variable], variable
+
+
+# --- demo data ----------------------------------------------------------------------------
+
+
+def test_demo_loads_through_intake_once_it_is_healthy(model: Model) -> None:
+    demo = service(model, DEMO)
+    assert demo["restart"] == "no"
+    assert demo["depends_on"]["intake"]["condition"] == HEALTHY
+    environment = demo["environment"]
+    intake_port = service(model, "intake")["environment"]["WAAKHOND_INTAKE_PORT"]
+    assert environment["WAAKHOND_DEMO_INTAKE_URL"] == f"http://intake:{intake_port}"
+    assert "WAAKHOND_DEMO_API_KEY" in environment
+    (state,) = [v for v in demo["volumes"] if v["target"] == environment["WAAKHOND_DEMO_STATE_DIR"]]
+    assert state["type"] == "volume"
+    assert "ports" not in demo or not demo["ports"]
+
+
+def test_demo_image_holds_the_loader_and_the_tooling_demo_generator(model: Model) -> None:
+    build = service(model, DEMO)["build"]
+    assert Path(build["context"]) == DEMO_DIR
+    contexts = {name: Path(path) for name, path in build["additional_contexts"].items()}
+    assert contexts == {"repo": REPO_ROOT, "tools": REPO_ROOT / "tools"}
+    dockerfile = (DEMO_DIR / build["dockerfile"]).read_text(encoding="utf-8")
+    assert "COPY --from=tools " in dockerfile
+    assert "COPY load_demo.py " in dockerfile
+    assert re.search(r'^CMD \["python", "/opt/waakhond/load_demo\.py"\]$', dockerfile, re.M)
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.M), "runs as a non-root user"
+    loader = (DEMO_DIR / "load_demo.py").read_text(encoding="utf-8")
+    assert "from waakhond_tools.stack.demo import" in loader
+
+
+def test_demo_image_pins_its_http_client_like_the_project() -> None:
+    dockerfile = (DEMO_DIR / "Dockerfile").read_text(encoding="utf-8")
+    (pinned,) = re.findall(r"^RUN pip install (httpx==.*)$", dockerfile, re.M)
+    development = {
+        line.split("==")[0].lower(): line.strip()
+        for pins in ("requirements.txt", "requirements-runtime.txt")
+        for line in (REPO_ROOT / pins).read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    for requirement in pinned.split():
+        assert development[requirement.split("==")[0].lower()] == requirement, requirement
+
+
+def run_loader(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", ""), "WAAKHOND_DEMO_STATE_DIR": str(tmp_path)}
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, str(DEMO_DIR / "load_demo.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_loader_without_a_key_skips_and_says_so(tmp_path: Path) -> None:
+    result = run_loader(tmp_path, WAAKHOND_DEMO_API_KEY="")
+    assert result.returncode == 0
+    assert "WAAKHOND_DEMO_API_KEY" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_loader_loads_a_seed_only_once(tmp_path: Path) -> None:
+    (tmp_path / "loaded-seed-7").write_text("10\n", encoding="utf-8")
+    result = run_loader(tmp_path, WAAKHOND_DEMO_API_KEY="wk.x", WAAKHOND_DEMO_SEED="7")
+    assert result.returncode == 0
+    assert "al eerder geladen" in result.stdout
+
+
+def test_demo_loader_reports_an_unreachable_intake_in_one_line(tmp_path: Path) -> None:
+    result = run_loader(
+        tmp_path,
+        WAAKHOND_DEMO_API_KEY="wk.x",
+        WAAKHOND_DEMO_SIGNALS="3",
+        WAAKHOND_DEMO_INTAKE_URL="http://127.0.0.1:9",
+    )
+    assert result.returncode == 1
+    assert "mislukt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -418,6 +418,7 @@ def test_grafana_image_bakes_in_plugin_provisioning_and_dashboards() -> None:
     assert copies == {
         ("provisioning/datasources/", "/etc/grafana/provisioning/datasources/"),
         ("provisioning/dashboards/", "/etc/grafana/provisioning/dashboards/"),
+        ("provisioning/alerting/", "/etc/grafana/provisioning/alerting/"),
         ("dashboards/", "/etc/grafana/dashboards/"),
         ("maps/", "/usr/share/grafana/public/maps/waakhond/"),
     }

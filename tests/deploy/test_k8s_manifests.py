@@ -37,7 +37,7 @@ NAME_LABEL = "app.kubernetes.io/name"
 # Workloads that read the Kubernetes API and therefore mount a service account token;
 # every other pod must not (test_k8s_prometheus.py checks what the token may do).
 API_CLIENTS = {"prometheus"}
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job", "CronJob")
 CLUSTER_SCOPED_KINDS = {"Namespace"}
 
 # Secrets the manifests expect to exist in the namespace: name -> keys read from it.
@@ -48,7 +48,23 @@ EXPECTED_SECRETS: dict[str, set[str]] = {
     "waakhond-clickhouse-writer": {"password"},
     "waakhond-clickhouse-grafana-reader": {"password"},
     "waakhond-grafana-admin": {"admin-user", "admin-password"},
+    "waakhond-aggregator-read-keys": {"read-keys.json"},
+    "waakhond-smtp": {"host", "port", "username", "password", "sender"},
 }
+# Only the production overlay: Grafana's OIDC client and the Ingresses' certificates.
+PRODUCTION_SECRETS: dict[str, set[str]] = {
+    "waakhond-grafana-oauth": {"client-id", "client-secret"},
+    "waakhond-intake-tls": {"tls.crt", "tls.key"},
+    "waakhond-grafana-tls": {"tls.crt", "tls.key"},
+    "waakhond-trends-tls": {"tls.crt", "tls.key"},
+}
+# Production Ingress -> (Service, the paths it routes).
+PRODUCTION_INGRESSES = {
+    "intake": ("intake", ["/v1/"]),
+    "grafana": ("grafana", ["/"]),
+    "trends": ("aggregator", ["/v1/"]),
+}
+ALERTING_FILE = DEPLOY_DIR / "grafana" / "provisioning" / "alerting" / "waakhond-alerts.yaml"
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,8 @@ def pods(docs: tuple[Doc, ...]) -> list[Pod]:
     found = []
     for doc in docs:
         if doc["kind"] in WORKLOAD_KINDS:
-            template = doc["spec"]["template"]
+            spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+            template = spec["template"]
             found.append(
                 Pod(
                     workload=doc["metadata"]["name"],
@@ -339,6 +356,7 @@ def test_services_are_configured_from_one_config_map(docs: tuple[Doc, ...]) -> N
     assert config_value(docs, "WAAKHOND_CLICKHOUSE_DATABASE") == "waakhond"
     assert config_value(docs, "WAAKHOND_TOPIC_SUBMITTED") == "signals.submitted"
     assert config_value(docs, "WAAKHOND_TOPIC_CLASSIFIED") == "signals.classified"
+    assert config_value(docs, "WAAKHOND_TOPIC_REVIEWED") == "signals.reviewed"
     assert config_value(docs, "WAAKHOND_TOPIC_DEADLETTER") == "signals.deadletter"
     # The addresses in the ConfigMap are Services of this namespace.
     kafka_ports = [p["port"] for p in named(docs, "Service", "kafka")["spec"]["ports"]]
@@ -413,13 +431,13 @@ def test_secret_references_match_the_documented_secrets(docs: tuple[Doc, ...]) -
     references = secret_references(docs)
     expected = dict(EXPECTED_SECRETS)
     if of_kind(docs, "Ingress"):
-        expected["waakhond-intake-tls"] = {"tls.crt", "tls.key"}
+        expected |= PRODUCTION_SECRETS
     assert references == expected
 
 
 def test_readme_documents_every_secret_and_key() -> None:
     readme = README.read_text(encoding="utf-8")
-    for name, keys in EXPECTED_SECRETS.items():
+    for name, keys in (EXPECTED_SECRETS | PRODUCTION_SECRETS).items():
         assert f"`{name}`" in readme, f"deploy/README.md does not mention Secret {name}"
         for key in keys:
             assert f"`{key}`" in readme, f"deploy/README.md does not mention key {key}"
@@ -545,7 +563,30 @@ def test_clickhouse_accepts_connections_only_from_aggregator_and_grafana(
     assert allowed_names == {"aggregator", "grafana"}
 
 
-def test_only_intake_is_reachable_from_outside(docs: tuple[Doc, ...]) -> None:
+def test_only_intake_is_reachable_from_outside_in_the_base() -> None:
+    assert exposed_workloads(render("base")) == {"intake"}
+
+
+def test_production_exposes_intake_grafana_and_the_trends_api_to_the_ingress_only() -> None:
+    docs = render("production")
+    assert exposed_workloads(docs) == {"intake", "grafana", "aggregator"}
+    controller = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+    }
+    for policy in policies(docs):
+        for rule in policy["spec"].get("ingress", []):
+            external = [peer for peer in rule.get("from", []) if peer_is_external(peer)]
+            assert external in ([], [controller]), policy["metadata"]["name"]
+    # The trends API admits the controller on the API's port only, never the setup pods.
+    trends = named(docs, "NetworkPolicy", "trends-from-ingress")
+    assert trends["spec"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 8002}]
+    admitted = [
+        p.workload for p in pods(docs) if selector_matches(trends["spec"]["podSelector"], p.labels)
+    ]
+    assert admitted == ["aggregator"]
+
+
+def exposed_workloads(docs: tuple[Doc, ...]) -> set[str]:
     exposed: set[str] = set()
     for policy in policies(docs):
         if "Ingress" not in policy_types(policy):
@@ -558,7 +599,7 @@ def test_only_intake_is_reachable_from_outside(docs: tuple[Doc, ...]) -> None:
                     for p in pods(docs)
                     if selector_matches(policy["spec"]["podSelector"], p.labels)
                 )
-    assert exposed == {"intake"}
+    return exposed
 
 
 def test_production_admits_only_the_ingress_controller_to_intake() -> None:
@@ -613,21 +654,38 @@ def test_network_flows(
 # --- production overlay -----------------------------------------------------------------
 
 
-def test_production_ingress_routes_only_the_versioned_api() -> None:
-    docs = render("production")
-    (ingress,) = of_kind(docs, "Ingress")
+@pytest.mark.parametrize(
+    ("name", "service", "routed"),
+    [(name, *spec) for name, spec in PRODUCTION_INGRESSES.items()],
+    ids=list(PRODUCTION_INGRESSES),
+)
+def test_production_ingress_routes_only_what_it_should(
+    name: str, service: str, routed: list[str]
+) -> None:
+    ingress = named(render("production"), "Ingress", name)
     paths = [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
-    assert paths, "the Ingress routes nothing"
+    assert [path["path"] for path in paths] == routed
     for path in paths:
-        assert path["path"].startswith("/v1/"), path
-        assert path["backend"]["service"] == {"name": "intake", "port": {"name": "http"}}
+        assert path["backend"]["service"] == {"name": service, "port": {"name": "http"}}
+    hosts = [rule["host"] for rule in ingress["spec"]["rules"]]
     assert ingress["spec"]["tls"], "the Ingress must terminate TLS"
+    assert [h for tls in ingress["spec"]["tls"] for h in tls["hosts"]] == hosts
+
+
+def test_production_ingresses_have_hosts_of_their_own() -> None:
+    # intake and the trends API both serve /v1/: one host each keeps them apart.
+    hosts = [
+        rule["host"]
+        for ingress in of_kind(render("production"), "Ingress")
+        for rule in ingress["spec"]["rules"]
+    ]
+    assert len(hosts) == len(set(hosts)) == len(PRODUCTION_INGRESSES)
 
 
 def test_production_ingress_keeps_each_api_key_on_one_intake_replica() -> None:
     """The per-organisation rate limit is a bucket per replica: it is the organisation's
     whole limit only if all of its requests reach the same replica."""
-    (ingress,) = of_kind(render("production"), "Ingress")
+    ingress = named(render("production"), "Ingress", "intake")
     annotations = ingress["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$http_authorization"
 

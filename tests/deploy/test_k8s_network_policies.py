@@ -33,6 +33,7 @@ from tests.deploy.test_k8s_manifests import (
 
 DNS_PORTS = {("UDP", 53), ("TCP", 53)}
 API_SERVER_PORTS = {("TCP", 443), ("TCP", 6443)}
+MAIL_PORTS = {("TCP", 25), ("TCP", 465), ("TCP", 587)}
 
 
 @pytest.fixture(params=list(TARGETS), ids=list(TARGETS))
@@ -129,17 +130,29 @@ def test_every_admitted_egress_port_is_one_a_peer_listens_on(docs: tuple[Doc, ..
     assert not problems, "\n".join(problems)
 
 
-def test_only_dns_and_the_api_server_lie_outside_the_namespace(docs: tuple[Doc, ...]) -> None:
-    prometheus = pod(docs, "prometheus")
+# Egress to addresses outside the cluster (ipBlock): policy -> (the pods it selects, the
+# ports). Prometheus for the API server; Grafana and the digest for the mail server;
+# Grafana in production for the OpenID Connect provider.
+EXTERNAL_EGRESS: dict[str, tuple[set[str], set[tuple[str, int]]]] = {
+    "prometheus": ({"prometheus"}, API_SERVER_PORTS),
+    "mail-out": ({"grafana", "digest"}, MAIL_PORTS),
+    "grafana-oidc": ({"grafana"}, {("TCP", 443)}),
+}
+
+
+def test_only_dns_the_api_server_mail_and_sign_in_lie_outside_the_namespace(
+    docs: tuple[Doc, ...],
+) -> None:
     for policy in policies(docs):
         name = policy["metadata"]["name"]
         for rule in rules(policy, "egress"):
             peers = rule.get("to")
             assert peers, f"{name}: egress rule without peers admits every destination"
             if any("ipBlock" in peer for peer in peers):
-                # Only for service discovery, and only the API server's ports.
-                assert selected_pods(docs, policy) == [prometheus], name
-                assert port_set(rule) == API_SERVER_PORTS, name
+                assert name in EXTERNAL_EGRESS, name
+                workloads, ports = EXTERNAL_EGRESS[name]
+                assert {p.workload for p in selected_pods(docs, policy)} == workloads, name
+                assert port_set(rule) == ports, name
                 assert all("ipBlock" in peer for peer in peers), name
             elif any("namespaceSelector" in peer for peer in peers):
                 assert peers == [
@@ -151,6 +164,11 @@ def test_only_dns_and_the_api_server_lie_outside_the_namespace(docs: tuple[Doc, 
                     }
                 ], name
                 assert port_set(rule) == DNS_PORTS, name
+
+
+def test_oidc_egress_only_in_production() -> None:
+    assert "grafana-oidc" not in {p["metadata"]["name"] for p in policies(render("base"))}
+    assert "grafana-oidc" in {p["metadata"]["name"] for p in policies(render("production"))}
 
 
 MONITORING_FLOWS = [

@@ -29,7 +29,7 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 from waakhond_tools.stack.broker import free_port
-from waakhond_tools.stack.environments import classifier_environment
+from waakhond_tools.stack.environments import aggregator_environment, classifier_environment
 from waakhond_tools.stack.processes import ServiceProcess
 
 
@@ -85,6 +85,26 @@ def classifier_process(
     )
     process = ServiceProcess("classifier", ["classifier"], environment, folder / "classifier.log")
     return process, port
+
+
+def aggregator_process(
+    kafka: KafkaSettings, topics: TopicSettings, suffix: str, folder: Path
+) -> tuple[ServiceProcess, str]:
+    """The aggregator as its own process on its own chDB folder, with exact counts (no
+    suppression, rounding or noise) so the trends API can be compared with what was sent;
+    returns it and its base URL."""
+    port = free_port()
+    environment = aggregator_environment(
+        kafka,
+        topics,
+        group_id=f"aggregator-{suffix}",
+        port=port,
+        chdb_path=folder / "chdb",
+        batch_max_seconds=0.3,
+        exact_counts=True,
+    )
+    process = ServiceProcess("aggregator", ["aggregator"], environment, folder / "aggregator.log")
+    return process, f"http://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import ServerThread, classifier_process, wait_until
+from tests.e2e.conftest import (
+    ServerThread,
+    aggregator_process,
+    classifier_process,
+    wait_until,
+)
 from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
 from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app as create_intake
 from waakhond_runtime.settings import KafkaSettings
-from waakhond_tools.stack.broker import free_port
 from waakhond_tools.stack.demo import generate_signals
-from waakhond_tools.stack.environments import aggregator_environment
-from waakhond_tools.stack.processes import ServiceProcess
 
 SIGNALS = 2400
 BATCH = 40
@@ -78,23 +80,7 @@ def test_no_acknowledged_signal_is_lost_or_counted_twice_under_kill_9(
     keys_file = tmp_path / "api-keys.json"
     tokens = {org: create_key(keys_file, org)[1] for org in ORGANISATIONS}
     classifier, classifier_port = classifier_process(kafka_settings, topics, suffix, tmp_path)
-    aggregator_port = free_port()
-    aggregator = ServiceProcess(
-        "aggregator",
-        ["aggregator"],
-        aggregator_environment(
-            kafka_settings,
-            topics,
-            group_id=f"aggregator-{suffix}",
-            port=aggregator_port,
-            chdb_path=tmp_path / "chdb",
-            batch_max_seconds=0.3,
-            # Exact numbers through the API: no noise, suppression or rounding in this test.
-            exact_counts=True,
-        ),
-        tmp_path / "aggregator.log",
-    )
-    trends_url = f"http://127.0.0.1:{aggregator_port}"
+    aggregator, trends_url = aggregator_process(kafka_settings, topics, suffix, tmp_path)
     classifier_ready = f"http://127.0.0.1:{classifier_port}/readyz"
 
     period_end = dt.date(2025, 3, 30)

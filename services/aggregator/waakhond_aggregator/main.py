@@ -14,12 +14,15 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from clickhouse_connect.driver.client import Client
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from prometheus_client import make_asgi_app
 
+from waakhond_aggregator.api.auth import read_key_registry, require_read_key
 from waakhond_aggregator.api.routes import health, reports, trends
 from waakhond_aggregator.api.routes.analytics import analytics_router
 from waakhond_aggregator.core.config import AggregatorSettings
+from waakhond_aggregator.review.config import ReviewSettings
+from waakhond_aggregator.review.web import close_review_app, create_review_app
 from waakhond_aggregator.storage.cells import CellRefresher, RefreshPolicy
 from waakhond_aggregator.storage.client import connect
 from waakhond_aggregator.storage.disclosure import (
@@ -85,8 +88,10 @@ def create_app(
     kafka: KafkaSettings | None = None,
     topics: TopicSettings | None = None,
     client: Client | None = None,
+    review: ReviewSettings | None = None,
 ) -> FastAPI:
     settings = settings or AggregatorSettings()
+    review = review or ReviewSettings()
     clickhouse = clickhouse or ClickHouseSettings()
     kafka = kafka or KafkaSettings()
     topics = topics or TopicSettings()
@@ -125,6 +130,8 @@ def create_app(
             refresher.stop()
             worker.stop()
         backlog.stop()
+        if review_app is not None:
+            close_review_app(review_app)
 
     app = FastAPI(
         title="Waakhond trends",
@@ -137,11 +144,22 @@ def create_app(
     app.state.consumer = worker
     app.state.stuck_after_seconds = settings.stuck_after_seconds
     install_problem_handlers(app)
-    app.include_router(trends.router)
-    app.include_router(analytics_router)
-    app.include_router(reports.router)
+    # Read keys per audience on the /v1 routes when a keys file is configured (api/auth.py);
+    # without one the routes, and their OpenAPI description, stay open.
+    app.state.read_keys = read_key_registry()
+    read_key = [Depends(require_read_key)] if app.state.read_keys is not None else []
+    app.include_router(trends.router, dependencies=read_key)
+    app.include_router(analytics_router, dependencies=read_key)
+    app.include_router(reports.router, dependencies=read_key)
     app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
+    review_app = (
+        create_review_app(review, client, clickhouse.database, kafka, topics.reviewed)
+        if review.enabled
+        else None
+    )
+    if review_app is not None:
+        app.mount("/review", review_app)
     app.add_middleware(RequestMetricsMiddleware)
     return app
 

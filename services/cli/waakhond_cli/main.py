@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 
@@ -43,6 +44,19 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "topics": CommandEntry(f"{_RUNTIME}.topics", "Kafka topics of the pipeline."),
     "keys": CommandEntry(f"{_RUNTIME}.keys", "Per-organisation API keys for intake."),
+    "reviewers": CommandEntry(f"{_RUNTIME}.reviewers", "Local accounts of the review page."),
+    "reviews": CommandEntry(
+        f"{_RUNTIME}.reviews", "Export people's decisions on the review page, for training."
+    ),
+    "read-keys": CommandEntry(
+        f"{_RUNTIME}.read_keys", "Read keys per audience for the trends API."
+    ),
+    "import": CommandEntry(
+        f"{_RUNTIME}.import_signals", "Import signals from a CSV or XLSX file (per-row report)."
+    ),
+    "reclassify": CommandEntry(
+        f"{_RUNTIME}.reclassify", "Run the current model again on stored, unreviewed signals."
+    ),
     "classify": CommandEntry(
         f"{_RUNTIME}.classify", "Classify JSON Lines from stdin, one result line per input."
     ),
@@ -129,6 +143,21 @@ class LazyGroup(TyperGroup):
         command = typer.main.get_command(module.app)
         command.name = cmd_name
         return command
+
+    def invoke(self, ctx: Context) -> Any:
+        """Runs the command; a user's mistake ends in a message and an exit code
+        (``waakhond_cli.errors``), never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            from waakhond_cli.errors import explain, show_tracebacks
+
+            explained = explain(error)
+            if explained is None or show_tracebacks():
+                raise
+            command = ctx.invoked_subcommand or ctx.info_name or "waakhond"
+            typer.echo(f"waakhond {command}: {explained.message}", err=True)
+            raise typer.Exit(explained.exit_code) from None
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         # The registry's help, so that `waakhond --help` imports no command module.

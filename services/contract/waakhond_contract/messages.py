@@ -53,7 +53,8 @@ ClientRef = Annotated[
         description=(
             "The organisation's own unique reference for this signal. Retrying with the same "
             "client_ref is safe: the signal gets the same signal_id and is stored once. "
-            "Never a client's name, BSN or dossier number."
+            "Submitting it again with other content corrects the signal: the new version "
+            "replaces the old one in every count. Never a client's name, BSN or dossier number."
         ),
         examples=["2025-000123"],
     ),
@@ -286,6 +287,12 @@ class SignalReviewed(ContractModel):
     decision_id: uuid.UUID = Field(description="Unique per decision; a redelivery repeats it.")
     signal_id: uuid.UUID
     organisation_id: OrganisationId = Field(description="The organisation the signal came from.")
+    version: int = Field(
+        default=1,
+        ge=1,
+        description="The version of the signal the reviewer saw; a decision on a version "
+        "the organisation has since corrected is kept but not applied.",
+    )
     outcome: ReviewOutcome
     labels: list[Category] = Field(
         max_length=len(Category),

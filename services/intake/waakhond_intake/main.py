@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from waakhond_intake.api.routes import health, signals, vocabularies
+from waakhond_intake.api.routes import health, imports, signals, vocabularies
 from waakhond_intake.auth.keys import KeyRegistry
 from waakhond_intake.core.audit import RefusalAuditMiddleware
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
@@ -64,12 +64,16 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(signals.router)
     app.include_router(vocabularies.router)
+    app.include_router(imports.router)
     app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits={"/v1/signals/batch": settings.max_batch_body_bytes},
+        limits={
+            "/v1/signals/batch": settings.max_batch_body_bytes,
+            "/v1/imports": settings.max_import_bytes,
+        },
     )
     # Added after the body limit, so they see its refusals too; metrics outermost.
     app.add_middleware(RefusalAuditMiddleware)

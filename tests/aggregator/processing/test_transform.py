@@ -10,6 +10,7 @@ import pytest
 
 from tests.support import valid_submission
 from waakhond_aggregator.core.calendar import week_start
+from waakhond_aggregator.processing.revisions import model_revision
 from waakhond_aggregator.processing.transform import content_fingerprint, to_rows
 from waakhond_contract.messages import Classification, SignalClassified
 from waakhond_contract.regions import UnknownMunicipalityError, load_region_reference
@@ -93,6 +94,7 @@ def reference_row(signal: SignalClassified) -> list[Any]:
     categories = sorted(str(label) for label in signal.classification.labels)
     return [
         signal.signal_id,
+        model_revision(signal.submitted_at),
         signal.organisation_id,
         signal.submitted_at,
         signal.observed_on,
@@ -112,6 +114,13 @@ def reference_row(signal: SignalClassified) -> list[Any]:
         signal.classification.model_version,
         signal.classification.classified_at,
         reference_fingerprint(signal),
+        "model",
+        categories,
+        [str(v) for v in signal.classification.review_reasons],
+        {str(k): v for k, v in signal.classification.explanations.items()},
+        False,
+        1,
+        week,
     ]
 
 

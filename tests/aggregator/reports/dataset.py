@@ -26,13 +26,17 @@ SECRET = 0x5EC2E7_0F_CE11_0002
 def demo_signals(count: int, seed: int = 2026) -> list[SignalClassified]:
     signals = []
     now = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)
-    for organisation, body in generate_signals(count, seed=seed, weeks=40, today=DEMO_TODAY):
+    generated = generate_signals(count, seed=seed, weeks=40, today=DEMO_TODAY)
+    for number, (organisation, body) in enumerate(generated):
         labels = [
             category
             for category, texts in SITUATIONS.items()
             if any(text in body["description"] for text in texts)
         ]
-        client_ref = body.pop("client_ref")
+        body.pop("client_ref")
+        # Ids of their own, not the generator's references: the expected rises of the
+        # digest's and the report's tests depend on the cell keys, so on these ids.
+        client_ref = f"demo-{seed}-{number:06d}"
         signals.append(
             SignalClassified.model_validate(
                 {

@@ -14,13 +14,15 @@ from tests.aggregator.storage.test_analytics_views import (
     Oracle,
     analytics_signals,
     fix_secret,
-    store,
 )
 from tests.aggregator.storage.test_cells import published
+from waakhond_aggregator.processing.rows import SIGNAL_COLUMNS
+from waakhond_aggregator.processing.transform import to_rows
 from waakhond_aggregator.storage import migrate
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
 from waakhond_aggregator.storage.disclosure import write_disclosure_policy
 from waakhond_aggregator.storage.reference import store_region_reference
+from waakhond_contract.messages import SignalClassified
 from waakhond_contract.regions import load_region_reference
 
 BEFORE = 10
@@ -39,6 +41,18 @@ OLD_CELLS = {
         "GROUP BY level, dimension, category, region_code, week_start, value"
     ),
 }
+
+
+def store_before_revisions(client: Client, database: str, signals: list[SignalClassified]) -> None:
+    """Insert as the aggregator did before migration 0012 added the revision columns."""
+    reference = load_region_reference()
+    old = SIGNAL_COLUMNS[: SIGNAL_COLUMNS.index("content_fingerprint") + 1]
+    keep = [SIGNAL_COLUMNS.index(c) for c in old if c != "revision"]
+    client.insert(
+        f"{database}.signals",
+        [[to_rows(s, reference).signal[i] for i in keep] for s in signals],
+        column_names=[SIGNAL_COLUMNS[i] for i in keep],
+    )
 
 
 def tables(client: Client, database: str) -> set[str]:
@@ -69,7 +83,7 @@ def test_upgrading_to_municipality_facts_changes_no_published_number(
     # Before 0010 the aggregator wrote signal_facts itself; the view of 0004 wrote the
     # breakdown facts. TrendStore now writes signals only, so the old facts come from the
     # oracle, which builds them from the signals as the old transform did.
-    store(clickhouse_client, database, signals)
+    store_before_revisions(clickhouse_client, database, signals)
     clickhouse_client.insert(
         f"{database}.signal_facts",
         [

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from tests.aggregator.processing.test_transform import classified
+from tests.aggregator.storage.test_revisions import apply, decision
 from tests.aggregator.test_metrics import registered_collector
 from tests.e2e.conftest import wait_until
 from waakhond_aggregator.core.config import AggregatorSettings
@@ -24,10 +25,15 @@ from waakhond_aggregator.metrics import ReviewBacklog
 from waakhond_aggregator.processing.rows import SIGNAL_COLUMNS
 from waakhond_aggregator.processing.transform import to_rows
 from waakhond_aggregator.storage.migrate import apply_migrations
-from waakhond_aggregator.storage.review import ReviewBacklogReader, read_review_backlog
-from waakhond_contract.messages import SignalClassified
+from waakhond_aggregator.storage.review import (
+    ReviewBacklogReader,
+    read_review_backlog,
+    read_review_quality,
+)
+from waakhond_aggregator.storage.sink import TrendStore
+from waakhond_contract.messages import ReviewerRole, ReviewOutcome, SignalClassified
 from waakhond_contract.regions import load_region_reference
-from waakhond_contract.vocabularies import Category
+from waakhond_contract.vocabularies import Category, PiiKind
 from waakhond_runtime.settings import ClickHouseSettings
 
 ERRORS = "waakhond_aggregator_review_backlog_read_errors_total"
@@ -188,3 +194,93 @@ def test_metrics_serve_the_backlog_and_still_answer_when_reading_it_fails(
     assert failing.status_code == 200
     assert f"\n{ERRORS} " in failing.text
     assert "\nwaakhond_aggregator_review_backlog_signals 2.0\n" in failing.text
+
+
+def test_a_signal_a_person_decided_on_leaves_the_backlog(
+    clickhouse_client: Client, database: str
+) -> None:
+    flagged = [signal(needs_review=True) for _ in range(3)]
+    store(clickhouse_client, database, flagged, now())
+    apply(TrendStore(clickhouse_client, database), [decision(flagged[0], [Category.POLICY_GAP])])
+    assert read_review_backlog(clickhouse_client, database, WINDOW_DAYS).signals == 2
+
+
+def test_the_models_precision_and_recall_come_from_the_decisions_that_stand(
+    clickhouse_client: Client, database: str
+) -> None:
+    """Four confident signals the model labelled policy_gap, reviewed: people keep it on
+    three (one of them after a reviewer had removed it: the coordinator's decision stands)
+    and add missed_rights to one. One flagged signal without labels gets no_suitable_care."""
+    confident = [signal(needs_review=False) for _ in range(4)]
+    unsure = signal(needs_review=True)
+    store(clickhouse_client, database, [*confident, unsure], now())
+    reviewer, coordinator = ReviewerRole.REVIEWER, ReviewerRole.COORDINATOR
+    apply(
+        TrendStore(clickhouse_client, database),
+        [
+            decision(confident[0], [Category.POLICY_GAP]),
+            decision(confident[1], [Category.POLICY_GAP, Category.MISSED_RIGHTS]),
+            decision(confident[2], [], reviewer, minutes=1),
+            decision(confident[2], [Category.POLICY_GAP], coordinator),
+            decision(confident[3], []),
+            decision(unsure, [Category.NO_SUITABLE_CARE]),
+        ],
+    )
+    quality = read_review_quality(clickhouse_client, database)
+    by_scope = {(a.category, a.flagged): a for a in quality.agreement}
+    policy_gap = by_scope[("policy_gap", False)]
+    assert (policy_gap.true_positives, policy_gap.false_positives) == (3, 1)
+    assert policy_gap.precision == 0.75
+    assert policy_gap.recall == 1.0
+    missed = by_scope[("missed_rights", False)]
+    assert (missed.false_negatives, missed.recall, missed.precision) == (1, 0.0, None)
+    care = by_scope[("no_suitable_care", True)]
+    assert (care.true_positives, care.false_positives, care.false_negatives) == (0, 0, 1)
+    assert (quality.double_reviewed, quality.reviewers_agreeing) == (0, 0)
+
+
+def test_reviewers_agree_when_their_latest_labels_are_the_same(
+    clickhouse_client: Client, database: str
+) -> None:
+    signals = [signal(needs_review=False) for _ in range(3)]
+    store(clickhouse_client, database, signals, now())
+    first, second = "rv-00000000000000a1", "rv-00000000000000b2"
+    made = [
+        # Agree at once.
+        decision(signals[0], [Category.POLICY_GAP]),
+        decision(signals[0], [Category.POLICY_GAP], minutes=1),
+        # Disagree, until the first changes their mind to the second's labels.
+        decision(signals[1], [Category.MISSED_RIGHTS]),
+        decision(signals[1], [Category.NO_SUITABLE_CARE], minutes=1),
+        decision(signals[1], [Category.NO_SUITABLE_CARE], minutes=2),
+        # Disagree.
+        decision(signals[2], [Category.MISSED_RIGHTS]),
+        decision(signals[2], [], minutes=1),
+    ]
+    reviewers = [first, second, first, second, first, first, second]
+    made = [d.model_copy(update={"reviewer": r}) for d, r in zip(made, reviewers, strict=True)]
+    apply(TrendStore(clickhouse_client, database), made)
+    quality = read_review_quality(clickhouse_client, database)
+    assert (quality.double_reviewed, quality.reviewers_agreeing) == (3, 2)
+
+
+def test_redaction_misses_are_counted_per_kind_of_detail(
+    clickhouse_client: Client, database: str
+) -> None:
+    signals = [signal(needs_review=False) for _ in range(4)]
+    store(clickhouse_client, database, signals, now())
+    found = ReviewOutcome.CONTAINS_IDENTIFYING_DETAILS
+    made = [
+        decision(signals[0], [Category.POLICY_GAP]),
+        decision(signals[1], [], outcome=found),
+        decision(signals[2], [], outcome=found).model_copy(
+            update={"identifying_kinds": [PiiKind.NAME, PiiKind.LICENCE_PLATE]}
+        ),
+        # Found again by a second reviewer: still one signal.
+        decision(signals[2], [], minutes=1, outcome=found),
+        decision(signals[3], [Category.MISSED_RIGHTS]),
+    ]
+    apply(TrendStore(clickhouse_client, database), made)
+    quality = read_review_quality(clickhouse_client, database)
+    assert (quality.reviewed_signals, quality.signals_with_misses) == (4, 2)
+    assert quality.misses_by_kind == (("licence_plate", 1), ("name", 2))

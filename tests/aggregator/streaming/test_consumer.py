@@ -84,7 +84,8 @@ def test_next_batch_is_read_while_one_is_written_and_commits_follow_inserts(
 
     signals = [classified([Category.MISSED_RIGHTS], observed_on="2025-02-04") for _ in range(120)]
     # One partition (one key), so the first 50 make the first batch; the same signal_id
-    # with other content follows in a later batch and must meet the first version.
+    # with other content accepted at the same moment (which intake never does) follows in a
+    # later batch and must meet the first version.
     conflicting = signals[0].model_copy(update={"description": signals[0].description + " anders"})
     send_classified(kafka_settings, topics.classified, [*signals, conflicting])
 

@@ -65,7 +65,8 @@ def test_clear_signals_get_their_categories(
 ) -> None:
     output = classifier.classify_batch([ClassifierInput(text=text)])[0]
     assert set(output.labels) == expected
-    assert output.needs_review == (not expected)
+    # Clear signals, a neutral note with no category included, need no person.
+    assert output.needs_review is False
 
 
 def test_outputs_follow_scores_and_thresholds(classifier: LinearSignalClassifier) -> None:
@@ -76,7 +77,42 @@ def test_outputs_follow_scores_and_thresholds(classifier: LinearSignalClassifier
         assert set(output.scores) == set(Category)
         assert all(0.0 <= score <= 1.0 for score in output.scores.values())
         assert set(output.labels) == {c for c in Category if output.scores[c] >= thresholds[c]}
-        assert output.needs_review == (not output.labels)
+        assert output.confidence is not None
+        assert output.needs_review == (output.confidence < classifier.artefact.review_confidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        # Unclear whether a decision is overdue: missed_rights at a middling score.
+        pytest.param("Mw. wacht nog op bericht van de gemeente over de aanvraag.", 1, id="vague"),
+        # Something was decided, the note does not say what: no category, but unsure.
+        pytest.param(
+            "De gemeente heeft iets besloten over de hulp, maar het is onduidelijk wat.",
+            0,
+            id="unclear",
+        ),
+    ],
+)
+def test_unsure_signals_go_to_review_with_or_without_labels(
+    classifier: LinearSignalClassifier, text: str, labels: int
+) -> None:
+    output = classifier.classify_batch([ClassifierInput(text=text)])[0]
+    assert len(output.labels) == labels
+    assert output.confidence is not None
+    assert output.confidence < classifier.artefact.review_confidence
+    assert output.needs_review is True
+
+
+def test_confidence_is_the_probability_of_the_whole_label_set(
+    classifier: LinearSignalClassifier,
+) -> None:
+    for output in classifier.classify_batch([ClassifierInput(text=t) for t in SIGNALS]):
+        expected = 1.0
+        for category, score in output.scores.items():
+            expected *= score if category in output.labels else 1.0 - score
+        # Scores are rounded to 4 decimals on the way out, the confidence is not.
+        assert output.confidence == pytest.approx(expected, abs=1e-3)
 
 
 def test_explanations_are_words_of_the_text(classifier: LinearSignalClassifier) -> None:

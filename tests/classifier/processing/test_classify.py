@@ -197,3 +197,44 @@ def test_every_classified_record_is_the_canonical_encoding_of_its_signal() -> No
         classified = decode(SignalClassified, record.value)
         rebuilt = SignalClassified(**signal.model_dump(), classification=classified.classification)
         assert record.value == encode(rebuilt)
+
+
+def _submitted_with(description: str, privacy_flags: list[str]) -> bytes:
+    body = valid_submission(description=description)
+    body.pop("client_ref")
+    return encode(
+        SignalSubmitted.model_validate(
+            {
+                **body,
+                "signal_id": str(uuid.uuid4()),
+                "organisation_id": "mee-noord",
+                "submitted_at": NOW.isoformat(),
+                "privacy_flags": privacy_flags,
+            }
+        )
+    )
+
+
+CLEAR = "Al een jaar op de wachtlijst voor beschermd wonen, geen plek in de regio."
+UNSURE = "Mw. wacht nog op bericht van de gemeente over de aanvraag."
+QUASI = "possible_quasi_identifier"
+
+
+@pytest.mark.parametrize(
+    ("description", "flags", "reasons"),
+    [
+        pytest.param(CLEAR, [], [], id="sure-no-flag"),
+        pytest.param(UNSURE, [], ["uncertain"], id="unsure"),
+        pytest.param(CLEAR, [QUASI], [QUASI], id="sure-but-quasi-identifier"),
+        pytest.param(UNSURE, [QUASI], ["uncertain", QUASI], id="unsure-and-quasi-identifier"),
+    ],
+)
+def test_review_reasons_come_from_the_model_and_from_intake_privacy_flags(
+    description: str, flags: list[str], reasons: list[str]
+) -> None:
+    message = ConsumedRecord("signals.submitted", 0, 0, None, _submitted_with(description, flags))
+    outcome = classify_messages([message], load_default_classifier(), NOW)
+    classification = decode(SignalClassified, outcome.classified[0].value).classification
+    assert [reason.value for reason in classification.review_reasons] == reasons
+    assert classification.needs_review is bool(reasons)
+    assert outcome.needs_review == int(bool(reasons))

@@ -92,7 +92,7 @@ def test_a_service_that_exits_before_it_is_ready_fails_the_run(
     with pytest.raises(RuntimeError, match="intake exited"):
         start_until_ready(process, f"http://127.0.0.1:{port}{READINESS_ROUTE}", StartupParameters())
     assert not process.alive()
-    assert "port" in (tmp_path / "intake.log").read_text()
+    assert "WAAKHOND_INTAKE_PORT" in (tmp_path / "intake.log").read_text()
 
 
 @pytest.mark.e2e

@@ -72,7 +72,8 @@ def registered_metrics(modules: tuple[ModuleType, ...] = SERVICE_MODULES) -> dic
     }
     found: dict[str, set[str]] = {}
     for family in REGISTRY.collect():
-        labels = labels_by_family.get(family.name, set())
+        # A collector's families carry their label names themselves.
+        labels = labels_by_family.get(family.name, set(getattr(family, "_labelnames", ())))
         names = {family.name + suffix for suffix in SUFFIXES.get(family.type, ("",))}
         names |= {sample.name for sample in family.samples}
         for name in names:
@@ -231,6 +232,14 @@ def test_the_panels() -> None:
         "Opslag: duur van een insert",
         "Opslag: open batch",
         "Batchgrootte",
+        "Beoordeling: wachtrij",
+        "Beoordeling: oudste in de wachtrij",
+        "Beoordeling: besluiten per dag",
+        "Model tegen beoordelaars: precisie per categorie",
+        "Model tegen beoordelaars: recall per categorie",
+        "Overeenstemming tussen beoordelaars",
+        "Privacy: gemiste identificerende gegevens",
+        "Privacy: gemist per soort gegeven",
         "Geheugengebruik per dienst",
         "Processorgebruik per dienst",
     ]

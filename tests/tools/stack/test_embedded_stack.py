@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from waakhond_aggregator.review.accounts import AccountRegistry
+from waakhond_contract.messages import ReviewerRole
 from waakhond_tools.stack.broker import free_port
 
 
@@ -60,16 +62,21 @@ def test_stack_loads_demo_data_and_prints_a_summary(tmp_path: Path) -> None:
     assert abs(shown - 400) <= 15, shown
     assert "Per zorgkantoorregio" in result.stdout
     assert (tmp_path / "data" / "chdb").is_dir()
+    # The review page's demo account: the printed password signs in to the accounts file.
+    login = re.search(r"sign in as (\S+) \(coordinator\), password (\S+)", result.stdout)
+    assert login is not None, result.stdout
+    registry = AccountRegistry(tmp_path / "data" / "review-accounts.json")
+    reviewer = registry.authenticate(login.group(1), login.group(2))
+    assert reviewer is not None
+    assert reviewer.role is ReviewerRole.COORDINATOR
 
 
-def test_a_second_day_on_the_same_data_folder_ends_with_a_summary(tmp_path: Path) -> None:
-    # The second day's demo has the same client references with other dates: the first
-    # version stands, the new ones are dead-lettered, and the run still ends with the
-    # summary of what is stored instead of waiting for counts that never come.
+def test_a_second_day_on_the_same_data_folder_adds_that_days_demo(tmp_path: Path) -> None:
+    # Each day's demo has client references of its own (they carry the date), so a second
+    # day on the same data folder adds its signals beside the first day's.
     data = tmp_path / "data"
     _run_stack(data, "--demo-date", "2026-11-01")
     second = _run_stack(data, "--demo-date", "2026-11-02")
     assert "accepted 400 of 400" in second.stdout
-    assert "conflicting_resubmission" in second.stdout
-    assert "start with an empty --data-dir" in second.stdout
-    assert abs(_national_total(second.stdout) - 400) <= 15
+    assert "not counted" not in second.stdout
+    assert abs(_national_total(second.stdout) - 800) <= 20

@@ -11,6 +11,7 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from waakhond_aggregator.core.config import AggregatorSettings
+from waakhond_aggregator.review.config import ReviewSettings
 from waakhond_aggregator.storage.disclosure import DisclosurePolicy
 from waakhond_classifier.core.config import ClassifierSettings
 from waakhond_cli.common import log_level as _log_level
@@ -26,7 +27,9 @@ from waakhond_tools.stack.environments import (
 LOG_LEVEL = "WAAKHOND_LOG_LEVEL"
 
 KAFKA = KafkaSettings(bootstrap_servers="broker-a:9092,broker-b:9092")
-TOPICS = TopicSettings(submitted="in-x", classified="out-x", deadletter="dead-x", partitions=3)
+TOPICS = TopicSettings(
+    submitted="in-x", classified="out-x", reviewed="seen-x", deadletter="dead-x", partitions=3
+)
 FOLDER = Path("/srv/waakhond-test")
 
 SettingsClass = type[BaseSettings]
@@ -43,12 +46,19 @@ class Service:
 
 INTAKE_READS = (IntakeSettings, KafkaSettings, TopicSettings)
 CLASSIFIER_READS = (ClassifierSettings, KafkaSettings, TopicSettings)
-AGGREGATOR_READS = (AggregatorSettings, ClickHouseSettings, KafkaSettings, TopicSettings)
+AGGREGATOR_READS = (
+    AggregatorSettings,
+    ClickHouseSettings,
+    KafkaSettings,
+    TopicSettings,
+    ReviewSettings,
+)
 KAFKA_AND_TOPICS: dict[SettingsClass, dict[str, object]] = {
     KafkaSettings: {"bootstrap_servers": "broker-a:9092,broker-b:9092"},
     TopicSettings: {
         "submitted": "in-x",
         "classified": "out-x",
+        "reviewed": "seen-x",
         "deadletter": "dead-x",
         "partitions": 3,
     },
@@ -121,6 +131,7 @@ SERVICES = [
                 log_level="ERROR",
                 batch_max_seconds=30,
                 exact_counts=True,
+                review_accounts_file=FOLDER / "review-accounts.json",
             ),
             AGGREGATOR_READS,
             KAFKA_AND_TOPICS
@@ -135,6 +146,10 @@ SERVICES = [
                     "disclosure_noise": False,
                 },
                 ClickHouseSettings: {"dsn": "chdb:///srv/waakhond-test/chdb"},
+                ReviewSettings: {
+                    "accounts_file": FOLDER / "review-accounts.json",
+                    "cookie_secure": False,
+                },
             },
             log_level="ERROR",
         ),

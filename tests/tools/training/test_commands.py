@@ -151,7 +151,9 @@ def test_classified_lines_carry_the_full_contract() -> None:
             id="english",
         ),
         pytest.param(
-            "Afspraak verzet op verzoek van mevrouw.", "no_confident_category", id="vague"
+            "Mw. wacht nog op bericht van de gemeente over de aanvraag.",
+            "no_confident_category",
+            id="vague",
         ),
     ],
 )
@@ -198,6 +200,29 @@ def test_evaluate_reports_baseline_and_model(runner: CliRunner) -> None:
     assert "rule-based baseline" in result.stdout
     assert "trained model" in result.stdout
     assert result.stdout.count("macro-F1") == 2
+
+
+def test_evaluate_reports_both_frozen_sets_with_calibration_and_review(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    diagram = tmp_path / "reliability.png"
+    result = runner.invoke(_app(), ["evaluate", "--reliability-diagram", str(diagram)])
+    assert result.exit_code == 0, result.output
+    for split in ("test", "voices"):
+        assert f"trained model on {split}" in result.stdout
+        assert f"rule-based baseline on {split}" in result.stdout
+    # Per category, macro-F1, ECE and the trade-off curve for the model on each set.
+    assert result.stdout.count("macro-F1") == 4
+    assert result.stdout.count("calibration: ECE") == 2
+    assert result.stdout.count("review trade-off") == 2
+    assert diagram.read_bytes().startswith(b"\x89PNG")
+
+
+def test_evaluate_names_a_missing_artefact(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(_app(), ["evaluate", "--artefact", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert "nope.json" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_bench_writes_its_results_to_a_file(runner: CliRunner, tmp_path: Path) -> None:

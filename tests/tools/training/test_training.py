@@ -9,7 +9,7 @@ import pytest
 
 from waakhond_classifier.model.artefact import LinearArtefact
 from waakhond_classifier.model.base import ClassifierInput
-from waakhond_classifier.model.linear import LinearSignalClassifier
+from waakhond_classifier.model.linear import LinearSignalClassifier, label_set_confidence
 from waakhond_contract.vocabularies import Category
 from waakhond_tools.training.corpus import CorpusRecord, Source, Split, load_split
 from waakhond_tools.training.training import (
@@ -18,6 +18,7 @@ from waakhond_tools.training.training import (
     fit_calibration,
     fold_assignment,
     model_version,
+    review_cutoff,
     train,
     tune_threshold,
 )
@@ -129,3 +130,27 @@ def test_fit_calibration_is_increasing_for_informative_scores() -> None:
     decisions = np.where(truth, 1.0, -1.0) + rng.normal(0, 0.8, 400)
     calibration = fit_calibration(decisions, truth)
     assert calibration.slope > 0
+
+
+def test_review_cutoff_sends_at_most_the_share_asked_for() -> None:
+    confidences = np.linspace(0.0, 0.99, 100)
+    cutoff = review_cutoff(confidences, 0.25)
+    assert np.sum(confidences < cutoff) == 25
+    assert review_cutoff(confidences, 0.0) == 0.0
+    # Rounding to 4 decimals goes down, never past the share.
+    assert (
+        np.sum(
+            np.array([0.123456] * 3 + [0.9]) < review_cutoff(np.array([0.123456] * 3 + [0.9]), 0.5)
+        )
+        == 0
+    )
+
+
+def test_committed_review_cutoff_comes_from_the_dev_split(
+    committed: LinearArtefact, retrained: TrainingResult
+) -> None:
+    assert 0.0 < committed.review_confidence < 1.0
+    given = retrained.dev_probabilities >= np.asarray(committed.thresholds)
+    confidences = label_set_confidence(retrained.dev_probabilities, given)
+    share = float(np.mean(confidences < committed.review_confidence))
+    assert share <= TrainingConfig().review_share

@@ -56,6 +56,7 @@ _FILL = """
     INSERT INTO {db}.signals ({columns})
     SELECT
         generateUUIDv4(number),
+        bitShiftLeft(toUInt128(1000000 + number), 64),
         'org-' || toString(number % 40),
         now64(3),
         today() - number % 700,
@@ -74,7 +75,14 @@ _FILL = """
         false,
         'bench',
         now64(3),
-        toFixedString(lower(hex(MD5(toString(number)))), 32)
+        toFixedString(lower(hex(MD5(toString(number)))), 32),
+        'model',
+        ['missed_rights'],
+        [],
+        map(),
+        false,
+        1,
+        toMonday(today() - number % 700)
     FROM numbers({{first:UInt64}}, {{count:UInt64}})
 """
 

@@ -128,6 +128,34 @@ def bench_lookup(
     typer.echo(f"written to {output}")
 
 
+@app.command("import")
+def bench_import(
+    rows: Annotated[int, typer.Option(min=1, help="Data rows in the generated XLSX.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated signals.")] = 2025,
+    work_dir: Annotated[
+        Path | None, typer.Option(help="Keep the logs here; default a temporary folder.")
+    ] = None,
+    output: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path(
+        "bench/results/import.json"
+    ),
+) -> None:
+    """A generated XLSX through POST /v1/imports of a real intake: seconds per import."""
+    import sys
+
+    from waakhond_tools.bench.spreadsheet_import import run_import_bench, write_import_result
+
+    result = run_import_bench(rows, seed, work_dir)
+    write_import_result(result, " ".join(["waakhond", *sys.argv[1:]]), output)
+    for run in result.runs:
+        typer.echo(
+            f"{run.label}: {result.rows:,} rows ({result.file_bytes:,} bytes) in {run.seconds} s "
+            f"(intake CPU {run.intake_cpu_seconds} s): {run.accepted} accepted, "
+            f"{run.refused} refused, {run.unavailable} unavailable"
+        )
+    typer.echo(f"same signal ids both times: {result.same_signal_ids}; met: {result.met}")
+    typer.echo(f"written to {output}")
+
+
 @app.command("imports")
 def bench_imports(
     runs: Annotated[int, typer.Option(min=1, help="Fresh interpreters per command.")] = 5,

@@ -113,3 +113,39 @@ def publish_command(
         "The map panel needs maps/zorgkantoorregio_2025_wgs84.geojson served by this "
         "Grafana under public/maps/waakhond/ (see services/aggregator/ANALYTICS.md)."
     )
+
+
+@app.command("permissions")
+def permissions_command(
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url", envvar="WAAKHOND_GRAFANA_URL", help="Grafana's base URL, e.g. https://host/."
+        ),
+    ],
+    token: Annotated[
+        str,
+        typer.Option(
+            "--token",
+            envvar="WAAKHOND_GRAFANA_TOKEN",
+            help="A service account token with the Admin role (prefer the environment variable).",
+        ),
+    ],
+    timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 10.0,
+) -> None:
+    """One team per audience with read access to its folder only (safe to run again)."""
+    from waakhond_tools.dashboards.permissions import apply_permissions
+    from waakhond_tools.dashboards.permissions import connect as connect_permissions
+
+    target = GrafanaTarget(url=url, token=token, timeout_seconds=timeout)
+    try:
+        results = apply_permissions(connect_permissions(target))
+    except (GrafanaException, OSError) as error:
+        typer.echo(f"setting folder permissions in {url} failed: {error}", err=True)
+        raise typer.Exit(1) from error
+    for result in results:
+        typer.echo(f"{result.kind:<7} {result.name:<32} {result.action}")
+    missing = [r.name for r in results if r.action == "missing"]
+    if missing:
+        typer.echo(f"folders not found (provision the dashboards first): {missing}", err=True)
+        raise typer.Exit(1)

@@ -85,14 +85,20 @@ def stack(
             if settled.dead_lettered:
                 reasons = ", ".join(f"{n} {r}" for r, n in sorted(settled.dead_lettered.items()))
                 typer.echo(
-                    f"not counted again: {reasons}. A data folder that holds the demo of an "
-                    "earlier day keeps that demo's signals (their first version stands); start "
-                    "with an empty --data-dir for a fresh demo."
+                    f"not counted: {reasons}; see the logs in {data_dir / 'logs'} and "
+                    "docs/runbook.md (dead letters)."
                 )
             typer.echo("")
             typer.echo(text)
         organisation, token = next(iter(tokens.items()))
         typer.echo(f"\ndemo API key of {organisation} (valid while this stack runs):\n{token}")
+        assert embedded.demo_reviewer is not None  # set by start()
+        username, password = embedded.demo_reviewer
+        typer.echo(
+            f"\nreview page: {embedded.review_url}\n"
+            f"  sign in as {username} (coordinator), password {password} "
+            "(valid while this stack runs)"
+        )
         if serve:
             typer.echo("serving; press Ctrl-C to stop")
             while all(

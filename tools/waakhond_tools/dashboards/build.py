@@ -21,6 +21,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import dashboard as dashboard_models
 
 from waakhond_contract.regions import RegionLevel
+from waakhond_tools.dashboards.alerting import expected_alerting_files
 from waakhond_tools.dashboards.labels import (
     CATEGORY_LABELS,
     CATEGORY_LABELS_WITH_ALL,
@@ -844,17 +845,20 @@ def care_office_map() -> str:
 def expected_files(grafana_dir: Path) -> dict[Path, str]:
     """Every generated file under ``grafana_dir`` (``deploy/grafana``) with its content:
     ``dashboards/<audience>/<uid>.json`` (with ``operations/``) and ``maps/<map>.geojson``."""
+    dashboards = generate()
     files = {
         grafana_dir / DASHBOARD_FOLDER / generated.audience / generated.filename: (
             generated.to_json()
         )
-        for generated in generate()
+        for generated in dashboards
     }
     # The operations dashboard reads Prometheus, so it is not one of generate()'s
     # ClickHouse dashboards, but it is written and checked with them.
     ops = operations()
     files[grafana_dir / DASHBOARD_FOLDER / ops.audience / ops.filename] = render(ops.model)
     files[grafana_dir / MAP_FOLDER / CARE_OFFICE_MAP] = care_office_map()
+    # The alert rules on the alerts view, with contact points and policies (alerting.py).
+    files.update(expected_alerting_files(grafana_dir, dashboards))
     return files
 
 

@@ -341,6 +341,7 @@ def operations() -> OperationsDashboard:
         "none",
         8,
     )
+    _review_panels(panels)
     jobs = "|".join(JOBS)
     panels.add(
         "Geheugengebruik per dienst",
@@ -368,3 +369,112 @@ def operations() -> OperationsDashboard:
         decimals=2,
     )
     return OperationsDashboard(AUDIENCE, UID, TITLE, builder.build(), panels.series)
+
+
+def _review_panels(panels: _Panels) -> None:
+    """The review page's loop: what waits, what people decide, and what that says about the
+    model and about redaction. Every replica reads the same database, so ``max`` of the
+    replicas' gauges is the figure."""
+    panels.add(
+        "Beoordeling: wachtrij",
+        "Signalen die het model te onzeker vond en waarover nog niemand heeft beslist (van de "
+        "laatste dagen, zie WAAKHOND_AGGREGATOR_REVIEW_BACKLOG_DAYS).",
+        (Series("max(waakhond_aggregator_review_backlog_signals)", "wachtend"),),
+        "none",
+        8,
+        decimals=0,
+    )
+    panels.add(
+        "Beoordeling: oudste in de wachtrij",
+        "Hoe lang het oudste signaal in de wachtrij al is opgeslagen.",
+        (Series("max(waakhond_aggregator_review_backlog_oldest_age_seconds)", "oudste"),),
+        "s",
+        8,
+    )
+    panels.add(
+        "Beoordeling: besluiten per dag",
+        "Besluiten van beoordelaars die de opslag verwerkte, omgerekend naar een tempo per "
+        "dag: toegepast (hun categorieën tellen nu mee) of overruled (een besluit van een "
+        "coördinator of een later besluit staat).",
+        (
+            Series(
+                f"{rate('waakhond_aggregator_review_decisions_consumed_total', 'result')} * 86400",
+                "{{result}}",
+            ),
+        ),
+        "none",
+        8,
+        decimals=0,
+    )
+    panels.add(
+        "Model tegen beoordelaars: precisie per categorie",
+        "Van de beoordeelde signalen waaraan het model deze categorie gaf: het deel waarbij "
+        "mensen haar lieten staan. 'onzeker': signalen die ter beoordeling waren gemarkeerd; "
+        "'zeker': de steekproef van zekere signalen, de eerlijkste schatting.",
+        (
+            Series(
+                "max by (category, scope) (waakhond_aggregator_model_precision)",
+                "{{category}} ({{scope}})",
+            ),
+        ),
+        "percentunit",
+        12,
+        decimals=2,
+        max_value=1,
+    )
+    panels.add(
+        "Model tegen beoordelaars: recall per categorie",
+        "Van de beoordeelde signalen waaraan mensen deze categorie gaven: het deel waarbij "
+        "het model haar ook gaf.",
+        (
+            Series(
+                "max by (category, scope) (waakhond_aggregator_model_recall)",
+                "{{category}} ({{scope}})",
+            ),
+        ),
+        "percentunit",
+        12,
+        decimals=2,
+        max_value=1,
+    )
+    panels.add(
+        "Overeenstemming tussen beoordelaars",
+        "Van de signalen waarover twee of meer beoordelaars beslisten: het deel waarbij hun "
+        "laatste besluiten dezelfde categorieën geven.",
+        (
+            Series(
+                "max(waakhond_aggregator_review_reviewers_agreeing_signals) "
+                "/ max(waakhond_aggregator_review_double_reviewed_signals)",
+                "eens",
+            ),
+        ),
+        "percentunit",
+        8,
+        decimals=2,
+        max_value=1,
+    )
+    panels.add(
+        "Privacy: gemiste identificerende gegevens",
+        "Van de beoordeelde signalen: het deel waarin een beoordelaar identificerende "
+        "gegevens vond die de redactie had laten staan (de tekst is daarna gewist).",
+        (
+            Series(
+                "max(waakhond_aggregator_redaction_missed_signals) "
+                "/ max(waakhond_aggregator_review_reviewed_signals)",
+                "gemist",
+            ),
+        ),
+        "percentunit",
+        8,
+        decimals=3,
+        max_value=1,
+    )
+    panels.add(
+        "Privacy: gemist per soort gegeven",
+        "Beoordeelde signalen met een gemist gegeven van deze soort (een tekst kan meerdere "
+        "soorten bevatten). Exporteer ze zonder tekst met `waakhond reviews misses`.",
+        (Series("max by (kind) (waakhond_aggregator_redaction_misses)", "{{kind}}"),),
+        "none",
+        8,
+        decimals=0,
+    )

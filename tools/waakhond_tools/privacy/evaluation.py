@@ -5,15 +5,22 @@ The set is JSON Lines, one case per line::
 
     {"id": "bsn-dots-02", "text": "...", "pii": [{"kind": "bsn", "value": "123.456.782"}]}
 
-Every occurrence of a listed value in the text is a planted detail. Definitions:
+Every occurrence of a listed value in the text is a planted detail. Kinds are
+those the redactor redacts (``PiiKind``), those its second pass generalises
+(``QuasiKind``: ``place``, ``street``, ``institution``), and ``rare_condition``:
+a detail that must stay in the text and raise a privacy flag. Definitions:
 
 * recall of a kind: planted details of that kind whose every letter and digit
   lies inside some finding (a detail redacted only in part counts as missed);
 * typed recall: the same, and a finding covering it has the planted kind;
 * precision of a kind: findings of that kind that overlap a planted detail;
+* a generalisation (second pass) counts as a finding of its kind;
+* a planted ``rare_condition`` is caught when the text gets a privacy flag and
+  the condition is left in the text; a flagged text counts as one finding of
+  that kind, true when the case plants a rare condition;
 * over-redaction: words (``\\w+``) outside every planted detail that overlap a
-  finding, divided by all words outside planted details; ordinary words kept is
-  one minus that.
+  finding or a generalisation, divided by all words outside planted details;
+  ordinary words kept is one minus that.
 
 Kinds are read as strings, so a set may name a kind the redactor does not
 detect yet (write the cases before the code): its details are then scored as
@@ -35,13 +42,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waakhond_intake.processing.privacy.findings import Finding, PiiKind
+from waakhond_intake.processing.privacy.quasi_identifiers import QuasiKind
 from waakhond_intake.processing.privacy.redactor import Redactor
+
+if TYPE_CHECKING:
+    # Only the live comparison reads the aggregator's figures; importing its metrics
+    # registers them, which an evaluation of the redactor alone has no use for.
+    from waakhond_aggregator.metrics import ReviewQuality
 
 DEFAULT_CASES = Path("tests/intake/processing/privacy/data/pii_cases.jsonl")
 _WORD = re.compile(r"\w+")
+RARE_CONDITION = "rare_condition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +155,9 @@ class Report:
     cases: int = 0
     # Every kind the redactor knows, then any other kind the set names.
     per_kind: dict[str, KindScore] = field(
-        default_factory=lambda: {str(kind): KindScore() for kind in PiiKind}
+        default_factory=lambda: {
+            str(kind): KindScore() for kind in (*PiiKind, *QuasiKind, RARE_CONDITION)
+        }
     )
     ordinary_words: int = 0
     ordinary_words_removed: int = 0
@@ -202,9 +218,18 @@ class Report:
         return "\n".join(rows)
 
 
-def _covered(planted: Planted, text: str, findings: Sequence[Finding]) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A finding or a generalisation: what replaced a stretch of the text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def _covered(planted: Planted, text: str, findings: Sequence[_Span | Finding]) -> list[Any]:
     """The findings covering every alphanumeric character of planted; [] if any is bare."""
-    covering: list[Finding] = []
+    covering: list[Any] = []
     for index in range(planted.start, planted.end):
         if not text[index].isalnum():
             continue
@@ -224,10 +249,26 @@ def evaluate(redactor: Redactor, cases: Sequence[Case]) -> Report:
     """Score the redactor on the cases (no timing)."""
     report = Report(cases=len(cases))
     for case in cases:
-        findings = redactor.find(case.text)
+        result = redactor.redact(case.text)
+        findings = [_Span(str(f.kind), f.start, f.end) for f in result.findings]
+        findings += [_Span(str(g.kind), g.start, g.end) for g in result.generalisations]
+        findings.sort(key=lambda span: span.start)
+        flagged = bool(result.privacy_flags)
         for planted in case.planted:
             score = report.per_kind.setdefault(planted.kind, KindScore())
             score.planted += 1
+            if planted.kind == RARE_CONDITION:
+                kept = not any(
+                    _overlaps(f.start, f.end, planted.start, planted.end) for f in findings
+                )
+                if flagged and kept:
+                    score.caught += 1
+                    score.caught_as_kind += 1
+                else:
+                    report.missed.append(
+                        {"case": case.id, "kind": planted.kind, "value": planted.value}
+                    )
+                continue
             covering = _covered(planted, case.text, findings)
             if covering:
                 score.caught += 1
@@ -238,17 +279,30 @@ def evaluate(redactor: Redactor, cases: Sequence[Case]) -> Report:
                     {"case": case.id, "kind": planted.kind, "value": planted.value}
                 )
         for finding in findings:
-            score = report.per_kind[str(finding.kind)]
+            score = report.per_kind[finding.kind]
             score.findings += 1
-            if any(_overlaps(finding.start, finding.end, p.start, p.end) for p in case.planted):
+            if any(
+                _overlaps(finding.start, finding.end, p.start, p.end)
+                for p in case.planted
+                if p.kind != RARE_CONDITION
+            ):
                 score.true_findings += 1
             else:
                 report.false_positives.append(
                     {
                         "case": case.id,
-                        "kind": finding.kind.value,
+                        "kind": finding.kind,
                         "text": case.text[finding.start : finding.end],
                     }
+                )
+        if flagged:
+            score = report.per_kind[RARE_CONDITION]
+            score.findings += 1
+            if any(p.kind == RARE_CONDITION for p in case.planted):
+                score.true_findings += 1
+            else:
+                report.false_positives.append(
+                    {"case": case.id, "kind": RARE_CONDITION, "text": "(privacy flag)"}
                 )
         for word in _WORD.finditer(case.text):
             if any(_overlaps(word.start(), word.end(), p.start, p.end) for p in case.planted):
@@ -384,17 +438,81 @@ def measure_redaction(
     return report
 
 
+def side_by_side(report: Report, quality: ReviewQuality) -> str:
+    """Recall per kind on the annotated set beside what reviewers found left in live texts:
+    per kind, the reviewed signals with a detail of that kind left, and that share of all
+    reviewed signals (the live miss rate)."""
+
+    def pct(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2%}"
+
+    live = dict(quality.misses_by_kind)
+    reviewed = quality.reviewed_signals
+    rows = [
+        f"Live: {quality.signals_with_misses} of {reviewed} reviewed signals had identifying "
+        f"details left ({pct(quality.signals_with_misses / reviewed if reviewed else None)}).",
+        "",
+        "| kind | planted | recall on the set | live: signals with a miss | live miss rate |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    kinds = [k for k, score in report.per_kind.items() if score.planted] + sorted(
+        k for k in live if k not in report.per_kind
+    )
+    for kind in kinds:
+        score = report.per_kind.get(kind)
+        found = live.get(kind, 0)
+        rows.append(
+            f"| {kind} | {score.planted if score else 0} "
+            f"| {pct(score.recall if score else None)} | {found} "
+            f"| {pct(found / reviewed if reviewed else None)} |"
+        )
+    return "\n".join(rows)
+
+
+def read_live_quality(data_dir: Path | None) -> ReviewQuality:
+    """People's findings from the aggregator's ClickHouse (WAAKHOND_CLICKHOUSE_*), or from the
+    embedded stack's chDB under ``data_dir``."""
+    from waakhond_aggregator.storage.client import connect
+    from waakhond_aggregator.storage.review import read_review_quality
+    from waakhond_runtime.settings import ClickHouseSettings
+
+    settings = ClickHouseSettings()
+    if data_dir is not None:
+        settings = ClickHouseSettings(
+            dsn=f"chdb://{(data_dir / 'chdb').resolve()}", database=settings.database
+        )
+    return read_review_quality(connect(settings), settings.database)
+
+
+USAGE = (
+    "usage: python -m waakhond_tools.privacy.evaluation OUTPUT.json [CASES.jsonl] "
+    "[--live | --live-data-dir DIR]"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    live = "--live" in args
+    data_dir: Path | None = None
+    if "--live" in args:
+        args.remove("--live")
+    if "--live-data-dir" in args:
+        at = args.index("--live-data-dir")
+        if at + 1 >= len(args):
+            print(USAGE, file=sys.stderr)
+            return 2
+        data_dir = Path(args[at + 1])
+        del args[at : at + 2]
+        live = True
     if not 1 <= len(args) <= 2:
-        print(
-            "usage: python -m waakhond_tools.privacy.evaluation OUTPUT.json [CASES.jsonl]",
-            file=sys.stderr,
-        )
+        print(USAGE, file=sys.stderr)
         return 2
     cases_path = Path(args[1]) if len(args) == 2 else DEFAULT_CASES
     report = measure_redaction(Path(args[0]), cases_path)
     print(report.markdown_table(), file=sys.stderr)
+    if live:
+        print("", file=sys.stderr)
+        print(side_by_side(report, read_live_quality(data_dir)), file=sys.stderr)
     print(
         f"over-redaction: {report.over_redaction:.2%} "
         f"(ordinary words kept: {report.ordinary_words_kept:.2%})",

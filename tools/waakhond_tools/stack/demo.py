@@ -126,7 +126,9 @@ def generate_signals(
         parts = [rng.choice(SITUATIONS[category]) for category in sorted(chosen)]
         parts.append(rng.choice(CONTEXT))
         body = {
-            "client_ref": f"demo-{seed}-{number:06d}",
+            # The date keeps one day's demo apart from another's in the same data folder:
+            # with the same references a later day's demo would correct the earlier one.
+            "client_ref": f"demo-{today:%Y%m%d}-{seed}-{number:06d}",
             "observed_on": (today - dt.timedelta(days=rng.randrange(weeks * 7))).isoformat(),
             "municipality_code": municipality_code,
             "law_domains": sorted(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -11,6 +12,8 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from waakhond_aggregator.review.accounts import create_account
+from waakhond_contract.messages import ReviewerRole
 from waakhond_contract.vocabularies import DUTCH_LABELS, Category
 from waakhond_intake.auth.keys import create_key
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
@@ -36,6 +39,9 @@ class StackConfig:
     ready_timeout_seconds: float = 120.0
 
 
+DEMO_REVIEWER = "demo-coordinator"
+
+
 class EmbeddedStack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
@@ -44,6 +50,8 @@ class EmbeddedStack:
         logs = data / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         self.keys_file = data / "api-keys.json"
+        self.review_accounts_file = data / "review-accounts.json"
+        self.demo_reviewer: tuple[str, str] | None = None
         self.broker = TansuBroker(
             port=config.broker_port, host=config.host, log_file=logs / "broker.log"
         )
@@ -63,7 +71,11 @@ class EmbeddedStack:
             (
                 "aggregator",
                 config.aggregator_port,
-                partial(aggregator_environment, chdb_path=data / "chdb"),
+                partial(
+                    aggregator_environment,
+                    chdb_path=data / "chdb",
+                    review_accounts_file=self.review_accounts_file,
+                ),
             ),
         )
         processes: dict[str, ServiceProcess] = {}
@@ -100,8 +112,27 @@ class EmbeddedStack:
             for org in DEMO_ORGANISATIONS
         }
 
+    def issue_demo_reviewer(self) -> tuple[str, str]:
+        """A coordinator account for the review page, with a fresh password at every start;
+        returns (username, password)."""
+        self.review_accounts_file.unlink(missing_ok=True)
+        password = secrets.token_urlsafe(12)
+        create_account(
+            self.review_accounts_file,
+            DEMO_REVIEWER,
+            password,
+            ReviewerRole.COORDINATOR,
+            [],
+        )
+        return DEMO_REVIEWER, password
+
+    @property
+    def review_url(self) -> str:
+        return f"{self.aggregator_url}/review/"
+
     def start(self) -> dict[str, str]:
         tokens = self.issue_demo_keys()
+        self.demo_reviewer = self.issue_demo_reviewer()
         self.broker.start()
         ensure_topics(self.kafka, self.topics)
         for service in (self.aggregator, self.classifier, self.intake):

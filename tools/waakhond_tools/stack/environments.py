@@ -25,6 +25,7 @@ def kafka_environment(kafka: KafkaSettings, topics: TopicSettings | None = None)
         environment |= {
             "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
             "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
+            "WAAKHOND_TOPIC_REVIEWED": topics.reviewed,
             "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
             "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
         }
@@ -88,8 +89,11 @@ def aggregator_environment(
     log_level: str | None = None,
     batch_max_seconds: float | None = None,
     exact_counts: bool = False,
+    review_accounts_file: Path | None = None,
 ) -> dict[str, str]:
-    """The aggregator on its own chDB folder (chDB allows one process per folder)."""
+    """The aggregator on its own chDB folder (chDB allows one process per folder); with
+    ``review_accounts_file`` its review page signs in with those accounts, over plain HTTP
+    (the embedded stack listens on this machine only)."""
     environment = kafka_environment(kafka, topics) | _given(
         {
             "WAAKHOND_AGGREGATOR_GROUP_ID": group_id,
@@ -98,8 +102,11 @@ def aggregator_environment(
             "WAAKHOND_AGGREGATOR_BATCH_MAX_SECONDS": batch_max_seconds,
             "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{chdb_path}",
             "WAAKHOND_LOG_LEVEL": log_level,
+            "WAAKHOND_REVIEW_ACCOUNTS_FILE": review_accounts_file,
         }
     )
+    if review_accounts_file is not None:
+        environment["WAAKHOND_REVIEW_COOKIE_SECURE"] = "false"
     if exact_counts:
         # Tests and benchmarks compare the trends API's totals with the signals they sent;
         # suppression, rounding and noise would hide the very differences they look for.

@@ -28,12 +28,16 @@ class Split(StrEnum):
 
     ``train`` is composed by the seeded generator, ``dev`` and ``test`` are
     written by hand; ``test`` is the held-out split and is only read by
-    ``evaluate`` and the regression test.
+    ``evaluate`` and the regression test. ``voices`` is a second frozen
+    evaluation set, hand-written later in registers unlike the rest (terse
+    notes, long case stories, questions, several laws, heavy abbreviation); it
+    too is never trained on.
     """
 
     TRAIN = "train"
     DEV = "dev"
     TEST = "test"
+    VOICES = "voices"
 
 
 class Source(StrEnum):

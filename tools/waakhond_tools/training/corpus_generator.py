@@ -44,9 +44,9 @@ N = Category.NO_SUITABLE_CARE
 @dataclass(frozen=True, slots=True)
 class GeneratorConfig:
     seed: int = 20250611
-    size: int = 1300
+    size: int = 2000
     # Shares of the kinds of signal; the rest are single-category signals.
-    share_without_label: float = 0.07
+    share_without_label: float = 0.09
     share_fixed_combination: float = 0.17
     share_free_combination: float = 0.12
 
@@ -280,13 +280,42 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("jongeren met een LVB", "geen mail lezen en niet bellen"),
     ("bewoners van vakantieparken", "op geen enkel adres geregistreerd zijn"),
     ("doofblinde mensen", "zonder tolk-begeleider met niemand kunnen communiceren"),
-    ("jonge mantelzorgers", "op school en bij de gemeente niet in beeld zijn"),
+    ("jonge mantelzorgers", "op school en bij de gemeente onopgemerkt blijven"),
 )
 
 # --- situations per category ------------------------------------------------
 
 SITUATIONS: dict[str, tuple[Situation, ...]] = {
     "missed": (
+        # An official or body telling something contrary to a rule that exists:
+        # execution fails, so missed_rights and not policy_gap (LABELLING.md).
+        _s(
+            {M},
+            "{actor} vertelde {person} dat een pgb voor {svc} 'hier niet kan'. Onjuist: de Wmo kent het pgb gewoon.",
+            "volgens {actor} kan er geen bezwaar worden gemaakt tegen dit besluit. klopt niet, er staat zelfs een bezwaarclausule onder",
+            "{person} hoorde van {actor} dat {svc} alleen voor 75-plussers is. Zo'n leeftijdsgrens staat nergens, het is gewoon fout advies.",
+            "{wlzactor} beweert dat {care} buiten de Wlz valt. Het is wel degelijk een aanspraak, {person} loopt het zo mis.",
+            "Aan de telefoon kreeg {person} te horen: 'daar heeft u geen recht op'. Dat is niet waar, de regeling is er en {person} voldoet eraan.",
+            "consulent zei: eerst je spaargeld opmaken, dan pas {svc}. die eis bestaat niet in de wet",
+            "{actor} stelde dat je met een Wlz-indicatie geen cliëntondersteuner meer mag hebben. Ten onrechte: het zorgkantoor moet die juist bieden.",
+            "Vraag: mag {actor} zeggen dat {person} 'te jong' is voor {svc}? Nergens in de verordening staat een leeftijd. Fout dus.",
+            "{actor} telt de hulp van de buren mee als gebruikelijke zorg, terwijl dat alleen voor huisgenoten geldt. Daarop afgewezen.",
+            "wmo-consulent: 'wij doen dat niet'. maar het recht bestaat gewoon, {person} had {svc} moeten krijgen",
+        ),
+        _s(
+            {M},
+            "Is het normaal dat {actor} na {dur} nog geen besluit heeft genomen over {svc}? De termijn is toch 8 weken?",
+            "hoe kan het dat er na {dur} nog geen indicatiebesluit is? {person} belt elke week, niemand weet iets",
+            "Waarom krijgt {person} geen beschikking op papier? Alleen een telefoontje dat {svc} 'niet nodig' is.",
+            "Mag de indicatie zomaar omlaag zonder dat iemand thuis is geweest? {person} kreeg alleen een brief.",
+        ),
+        _s(
+            {M},
+            "{svc} is toegekend, maar de levering komt na {dur} nog steeds niet. {actor} laat klachten liggen.",
+            "De zorg uit de beschikking wordt niet geleverd en {actor} doet er niets aan. Al {dur}.",
+            "Herindicatie niet op tijd gestart, de oude indicatie liep af en de zorg stopte. Niemand had {person} gewaarschuwd.",
+            "Na de verhuizing is {svc} stopgezet; de nieuwe gemeente past de overgangsregeling niet toe.",
+        ),
         _s(
             {M},
             "{person} heeft {dur} geleden {svc} aangevraagd en nog altijd geen beschikking gekregen.",
@@ -384,6 +413,17 @@ SITUATIONS: dict[str, tuple[Situation, ...]] = {
         ),
     ),
     "policy": (
+        # The rule itself is the cause: executed perfectly, the problem stays.
+        _s(
+            {P},
+            "Niemand heeft hier een fout gemaakt, {actor} voert de regels precies uit. Maar voor {person} werken die regels niet.",
+            "zo is het beleid, geen vergissing: {svc} valt buiten elke regeling en {person} staat met lege handen",
+            "Welke regeling geldt voor mensen zoals {person}? Wmo niet, Wlz niet, Zvw niet. Er bestaat er geen.",
+            "Wie draait op voor {svc} als iemand precies tussen twee wetten in zit? Volgens mij niemand.",
+            "De verordening beperkt {svc} tot zelfredzaamheid thuis. Werk en school vallen erbuiten, dus levensbreed ondersteunen kan niet.",
+            "De tarieven die {actor} vaststelt zijn zo laag dat het beleid zelf de zorg onmogelijk maakt.",
+            "Woont {person} net over de gemeentegrens, dan mag {person} niet naar de dichtstbijzijnde dagbesteding: niet gecontracteerd.",
+        ),
         _s(
             {P},
             "Wmo en Wlz zijn gescheiden werelden: met een Wlz-indicatie op zak moet {person} afscheid nemen van de vertrouwde ondersteuner.",
@@ -630,6 +670,26 @@ SITUATIONS: dict[str, tuple[Situation, ...]] = {
     "none": (
         _s(
             set(),
+            "Geen wachtlijst, {svc} binnen een paar weken geregeld. {person} is tevreden.",
+            "geen problemen met de beschikking, kwam op tijd en klopt. dossier dicht",
+            "Bezwaar gegrond verklaard, {person} krijgt de uren terug. Goed opgelost.",
+            "Niet afgewezen, gewoon toegekend na een goed gesprek met {actor}.",
+            "Indicatie in orde; {person} zocht enkel toelichting op het zorgplan.",
+            "{actor} wees zelf op de mogelijkheid van OCO. Zo hoort het.",
+            "Positief: {actor} belt inwoners na een melding zelf terug en biedt een ondersteuner aan.",
+            "Geen wachttijd bij de aanbieder, {person} kan volgende week al starten.",
+        ),
+        _s(
+            set(),
+            "Vraag van {person}: hoe werkt het eigen risico van de zorgverzekering? Uitgelegd.",
+            "Hoe lang duurt een aanvraag bij het CIZ meestal? {person} wil zich voorbereiden.",
+            "{person} vroeg hoe je een parkeerkaart aanvraagt, doorverwezen naar de website.",
+            "vraag over de eigen bijdrage beantwoord, verder niks",
+            "Casusoverleg gepland met de huisarts en {actor}.",
+            "{person} is verhuisd, dossier overgedragen.",
+        ),
+        _s(
+            set(),
             "Kennismakingsgesprek gehad, de hulpvraag is nog niet helder.",
             "Telefonisch contact met {person}, volgende week een afspraak.",
             "Doorverwezen naar {actor} voor een vraag over {svc}.",
@@ -654,6 +714,26 @@ SITUATIONS: dict[str, tuple[Situation, ...]] = {
 
 # Combinations whose reason ties two categories together (see LABELLING.md).
 COMBINATIONS: tuple[Situation, ...] = (
+    # A budget cap that stops applications: the rule falls short (policy_gap)
+    # and people entitled to the support do not get it (missed_rights).
+    _s(
+        {P, M},
+        "{actor} neemt geen nieuwe aanvragen voor {svc} meer in behandeling: het budget voor dit jaar is op. Ook wie er duidelijk recht op heeft, krijgt niets.",
+        "budget op, dus aanvragen {svc} worden 'aangehouden' tot januari. {person} heeft er recht op maar krijgt het niet",
+        "Het budgetplafond voor cliëntondersteuning is bereikt; nieuwe aanmeldingen worden geweigerd, ook van mensen met recht op OCO.",
+        "Sinds de zomer geeft {actor} geen indicaties voor {svc} meer af omdat het geld op is. Een positief advies na het gesprek helpt {person} niets.",
+        "aanvragen {svc} liggen stil ivm budgettekort bij de gemeente. niet eens in behandeling genomen, terwijl {person} aan alle voorwaarden voldoet",
+        "Door het plafond op woningaanpassingen worden aanvragen niet meer beoordeeld. {person} heeft recht op de aanpassing, maar er gebeurt niets.",
+    ),
+    _s(
+        {U, M},
+        "Informatie over {right} staat alleen op de website en alleen in het Nederlands. {group} vragen het dus nooit aan.",
+        "{right} blijft voor {group} onbekend terrein: geen mens legt het uit, dus het geld blijft op de plank liggen.",
+        "Voor {group} is de cliëntondersteuning onvindbaar: alleen een link op de gemeentesite. Ze zitten alleen aan tafel en halen minder binnen dan de wet ze geeft.",
+        "aanvragen kan alleen met DigiD, {person} heeft dat niet en miste de termijn voor {right}",
+        "Huisartsen en wijkteams verwijzen {group} niet naar de gespecialiseerde cliëntondersteuning. Ze weten niet dat het bestaat en gebruiken hun recht niet.",
+        "Zonder inschrijving op een adres krijgen {group} geen bijstand en geen verzekering; alles waar ze aanspraak op maken, gaat langs ze heen.",
+    ),
     _s(
         {N, P},
         "Voor {care} wacht je nu {wait}: de gemeente heeft een budgetplafond ingesteld en de aanbieders zitten aan hun max.",

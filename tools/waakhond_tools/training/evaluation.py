@@ -10,13 +10,37 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput, SignalClassifier
 from waakhond_contract.vocabularies import Category
 from waakhond_tools.training.corpus import CATEGORY_ORDER, CorpusRecord
 
 BATCH_SIZE = 512
+# Review budgets the trade-off curve is reported at (share of signals reviewed).
+TRADEOFF_SHARES = (0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
+RELIABILITY_BINS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityBin:
+    """Scores in [low, high): how many, their mean, and how often the category was true."""
+
+    low: float
+    high: float
+    count: int
+    mean_score: float
+    observed: float
+
+
+@dataclass(frozen=True, slots=True)
+class TradeoffPoint:
+    """Review the ``reviewed`` least confident signals: which share of the wrong ones is caught."""
+
+    share_reviewed: float
+    caught: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +66,14 @@ class EvaluationReport:
     review_share: float
     # (true category or "-", wrongly predicted category or "-") -> count.
     confusions: dict[tuple[str, str], int]
+    # Signals whose label set is not exactly right, and the share of them flagged needs_review.
+    wrong: int = 0
+    wrong_caught_by_review: float = 0.0
+    # Expected calibration error over every (signal, category) score; None when the
+    # scores are not probabilities.
+    ece: float | None = None
+    reliability: tuple[ReliabilityBin, ...] = ()
+    tradeoff: tuple[TradeoffPoint, ...] = field(default_factory=tuple)
 
 
 def _f1(precision: float, recall: float) -> float:
@@ -102,6 +134,8 @@ def score_outputs(
             for missed in sorted(truth):
                 confusions[(missed, "-")] += 1
     n = len(records)
+    wrong = [set(r.labels) != set(o.labels) for r, o in zip(records, outputs, strict=True)]
+    caught = sum(w and o.needs_review for w, o in zip(wrong, outputs, strict=True))
     return EvaluationReport(
         name=name,
         model_version=model_version,
@@ -116,13 +150,97 @@ def score_outputs(
         ),
         review_share=sum(o.needs_review for o in outputs) / n if n else 0.0,
         confusions=dict(confusions),
+        wrong=sum(wrong),
+        wrong_caught_by_review=caught / sum(wrong) if any(wrong) else 1.0,
+    )
+
+
+def reliability_bins(
+    scores: Sequence[float], truth: Sequence[bool], bins: int = RELIABILITY_BINS
+) -> tuple[ReliabilityBin, ...]:
+    values = np.asarray(scores, dtype=float)
+    hits = np.asarray(truth, dtype=float)
+    index = np.minimum((values * bins).astype(int), bins - 1)
+    result = []
+    for b in range(bins):
+        inside = index == b
+        count = int(inside.sum())
+        result.append(
+            ReliabilityBin(
+                low=b / bins,
+                high=(b + 1) / bins,
+                count=count,
+                mean_score=float(values[inside].mean()) if count else 0.0,
+                observed=float(hits[inside].mean()) if count else 0.0,
+            )
+        )
+    return tuple(result)
+
+
+def expected_calibration_error(bins: Sequence[ReliabilityBin]) -> float:
+    """Mean gap between score and observed frequency, weighted by the bins' counts."""
+    total = sum(b.count for b in bins)
+    if not total:
+        return 0.0
+    return sum(b.count * abs(b.mean_score - b.observed) for b in bins) / total
+
+
+def output_confidence(output: ClassifierOutput) -> float:
+    """The classifier's own label-set confidence, or one computed from its scores."""
+    if output.confidence is not None:
+        return output.confidence
+    confidence = 1.0
+    for category, score in output.scores.items():
+        p = min(max(score, 0.0), 1.0)
+        confidence *= p if category in output.labels else 1.0 - p
+    return confidence
+
+
+def review_tradeoff(
+    records: Sequence[CorpusRecord],
+    outputs: Sequence[ClassifierOutput],
+    shares: Sequence[float] = TRADEOFF_SHARES,
+) -> tuple[TradeoffPoint, ...]:
+    """Share of wrong label sets caught when the least confident ``share`` is reviewed."""
+    wrong = [set(r.labels) != set(o.labels) for r, o in zip(records, outputs, strict=True)]
+    if not any(wrong):
+        return tuple(TradeoffPoint(share, 1.0) for share in shares)
+    # Stable order: ties broken by position, so the curve is reproducible.
+    order = sorted(range(len(outputs)), key=lambda i: (output_confidence(outputs[i]), i))
+    points = []
+    for share in shares:
+        reviewed = order[: round(share * len(outputs))]
+        points.append(TradeoffPoint(share, sum(wrong[i] for i in reviewed) / sum(wrong)))
+    return tuple(points)
+
+
+def with_calibration(
+    report: EvaluationReport,
+    records: Sequence[CorpusRecord],
+    outputs: Sequence[ClassifierOutput],
+) -> EvaluationReport:
+    """The report plus reliability, ECE and the review trade-off (for probability scores)."""
+    scores = [o.scores.get(c, 0.0) for o in outputs for c in CATEGORY_ORDER]
+    truth = [c in r.labels for r in records for c in CATEGORY_ORDER]
+    bins = reliability_bins(scores, truth)
+    return replace(
+        report,
+        ece=expected_calibration_error(bins),
+        reliability=bins,
+        tradeoff=review_tradeoff(records, outputs),
     )
 
 
 def evaluate(
-    classifier: SignalClassifier, records: Sequence[CorpusRecord], name: str
+    classifier: SignalClassifier,
+    records: Sequence[CorpusRecord],
+    name: str,
+    probabilities: bool = True,
 ) -> EvaluationReport:
-    return score_outputs(name, classifier.version, records, classify_records(classifier, records))
+    """Metrics of ``classifier`` on ``records``; calibration too if its scores are probabilities."""
+    outputs = classify_records(classifier, records)
+    report = score_outputs(name, classifier.version, records, outputs)
+    return with_calibration(report, records, outputs) if probabilities else report
 
 
 def format_report(report: EvaluationReport, top_confusions: int = 6) -> str:
@@ -140,6 +258,25 @@ def format_report(report: EvaluationReport, top_confusions: int = 6) -> str:
         f"  macro-F1 {report.macro_f1:.3f}   micro-F1 {report.micro_f1:.3f}   "
         f"exact match {report.exact_match:.3f}   sent to review {report.review_share:.1%}"
     )
+    lines.append(
+        f"  review: {report.review_share:.1%} of signals flagged needs_review, catching "
+        f"{report.wrong_caught_by_review:.1%} of the {report.wrong} signals not exactly right"
+    )
+    if report.ece is not None:
+        lines.append(
+            f"  calibration: ECE {report.ece:.3f} over {report.n_signals * len(CATEGORY_ORDER)} "
+            f"scores ({len(report.reliability)} bins; bin: mean score -> observed, count): "
+            + ", ".join(
+                f"{b.mean_score:.2f}->{b.observed:.2f} ({b.count})"
+                for b in report.reliability
+                if b.count
+            )
+        )
+    if report.tradeoff:
+        lines.append(
+            "  review trade-off (least confident share reviewed -> wrong ones caught): "
+            + ", ".join(f"{p.share_reviewed:.0%} -> {p.caught:.0%}" for p in report.tradeoff)
+        )
     ranked = sorted(report.confusions.items(), key=lambda item: (-item[1], item[0]))
     if ranked[:top_confusions]:
         described = ", ".join(

@@ -6,7 +6,9 @@
    out-of-fold decision values for every dev signal.
 2. Per category, Platt scaling is fitted on those out-of-fold values, and the
    threshold that maximises a smoothed F1 on the calibrated dev scores is
-   chosen.
+   chosen. Then the review cut-off: the probability that a dev signal's label
+   set is exactly right (``label_set_confidence``) below which the least
+   confident ``review_share`` of the dev split would go to review.
 3. The final model is trained on the generated split plus the whole dev split
    and stored with the calibration and thresholds from step 2.
 
@@ -33,6 +35,7 @@ from waakhond_classifier.model.arrays import BoolArray, FloatArray, round_trip
 from waakhond_classifier.model.artefact import Calibration, LinearArtefact
 from waakhond_classifier.model.features import FeatureConfig, Featurizer, analyse
 from waakhond_classifier.model.lexicon import lexicon_digest
+from waakhond_classifier.model.linear import label_set_confidence
 from waakhond_contract.vocabularies import Category
 from waakhond_tools.training.corpus import (
     CATEGORY_ORDER,
@@ -65,6 +68,11 @@ class TrainingConfig:
     # Half-width, in grid steps of 0.01, of the window F1 is averaged over,
     # so the threshold sits on a plateau rather than on one lucky point.
     threshold_smoothing: int = 3
+    # Share of the dev split's out-of-fold predictions, the least confident,
+    # that the review cut-off sends to review (UNCERTAIN). Out-of-fold models saw
+    # less hand-written material than the final one and are less sure, so this
+    # share is larger than the share the final model sends (bench/README.md).
+    review_share: float = 0.25
 
     def to_json(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -174,17 +182,42 @@ def tune_threshold(probabilities: FloatArray, truth: BoolArray, config: Training
     return float(min(candidates, key=lambda t: (abs(t - 0.5), t)))
 
 
-def model_version(corpus_dir: Path, config: TrainingConfig) -> str:
+def review_cutoff(confidences: FloatArray, share: float) -> float:
+    """The cut-off below which at most ``share`` of ``confidences`` fall (4 decimals).
+
+    Rounded down, so that rounding never sends more than ``share`` to review.
+    """
+    if share <= 0 or len(confidences) == 0:
+        return 0.0
+    ordered = np.sort(confidences)
+    index = min(int(np.floor(share * len(ordered))), len(ordered) - 1)
+    return float(np.floor(ordered[index] * 10_000) / 10_000)
+
+
+def model_version(corpus_dir: Path, config: TrainingConfig, extra_digest: str = "") -> str:
     manifest = Manifest.read(corpus_dir)
     digest = hashlib.sha256()
     digest.update(corpus_digest(corpus_dir, (Split.TRAIN, Split.DEV)).encode())
+    # Reviewed signals trained on besides the corpus (``waakhond train --with-reviews``).
+    digest.update(extra_digest.encode())
     digest.update(json.dumps(config.to_json(), sort_keys=True).encode())
     digest.update(lexicon_digest().encode())
     digest.update(str(FEATURE_CODE_VERSION).encode())
     return f"linear-{manifest.version}-{digest.hexdigest()[:12]}"
 
 
-def train(corpus_dir: Path | None = None, config: TrainingConfig | None = None) -> TrainingResult:
+def train(
+    corpus_dir: Path | None = None,
+    config: TrainingConfig | None = None,
+    extra: Sequence[CorpusRecord] = (),
+    extra_digest: str = "",
+) -> TrainingResult:
+    """Train from the corpus; ``extra`` hand-labelled records (reviews) join the dev split.
+
+    ``extra_digest`` identifies ``extra`` in the model version; required with ``extra``.
+    """
+    if extra and not extra_digest:
+        raise ValueError("extra training records need a digest for the model version")
     corpus_dir = corpus_dir or default_corpus_dir()
     config = config or TrainingConfig()
     manifest = Manifest.read(corpus_dir)
@@ -193,7 +226,7 @@ def train(corpus_dir: Path | None = None, config: TrainingConfig | None = None) 
         names = ", ".join(s.value for s in stale)
         raise ValueError(f"corpus files differ from manifest.json ({names}); refresh the manifest")
     generated = load_split(Split.TRAIN, corpus_dir)
-    dev = load_split(Split.DEV, corpus_dir)
+    dev = [*load_split(Split.DEV, corpus_dir), *extra]
 
     decisions = out_of_fold_decisions(generated, dev, config)
     truth = label_matrix(dev)
@@ -207,9 +240,14 @@ def train(corpus_dir: Path | None = None, config: TrainingConfig | None = None) 
         calibrations.append(rounded)
         thresholds.append(tune_threshold(probabilities[:, k], truth[:, k], config))
 
+    given = probabilities >= np.asarray(thresholds)
+    review_confidence = review_cutoff(
+        label_set_confidence(probabilities, given), config.review_share
+    )
+
     featurizer, coef, intercept = fit_linear([*generated, *dev], config)
     artefact = LinearArtefact(
-        model_version=model_version(corpus_dir, config),
+        model_version=model_version(corpus_dir, config, extra_digest),
         categories=CATEGORY_ORDER,
         featurizer=featurizer,
         coef=coef,
@@ -217,11 +255,13 @@ def train(corpus_dir: Path | None = None, config: TrainingConfig | None = None) 
         calibration=tuple(calibrations),
         thresholds=tuple(thresholds),
         suggestion_margin=config.suggestion_margin,
+        review_confidence=review_confidence,
         provenance={
             "corpus_version": manifest.version,
             "corpus_sha256": {s.value: manifest.sha256[s] for s in (Split.TRAIN, Split.DEV)},
             "training_signals": {"generated": len(generated), "handwritten": len(dev)},
             "lexicon_sha256": lexicon_digest(),
+            **({"reviews": {"count": len(extra), "sha256": extra_digest}} if extra else {}),
             "feature_code_version": FEATURE_CODE_VERSION,
             "config": config.to_json(),
         },

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from waakhond_aggregator.core.calendar import week_start
-from waakhond_aggregator.processing.rows import SignalRows
-from waakhond_contract.messages import SignalClassified
+from waakhond_aggregator.processing.revisions import model_revision
+from waakhond_aggregator.processing.rows import FIRST_VERSION, LabelSource, SignalRows
+from waakhond_contract.messages import ReviewReason, SignalClassified
 from waakhond_contract.regions import RegionReference, UnknownMunicipalityError
 from waakhond_contract.vocabularies import (
     AgeBand,
@@ -28,7 +29,15 @@ from waakhond_contract.vocabularies import (
 # str() of a StrEnum member goes through Python-level code; a dict lookup does not.
 _TEXT: dict[StrEnum, str] = {
     member: str(member)
-    for vocabulary in (AgeBand, Category, LawDomain, LifeDomain, SupporterType, TargetGroup)
+    for vocabulary in (
+        AgeBand,
+        Category,
+        LawDomain,
+        LifeDomain,
+        ReviewReason,
+        SupporterType,
+        TargetGroup,
+    )
     for member in vocabulary
 }
 
@@ -78,6 +87,7 @@ def to_rows(signal: SignalClassified, reference: RegionReference) -> SignalRows:
     fingerprint = content_fingerprint(signal)
     row = [
         signal.signal_id,
+        model_revision(signal.submitted_at),
         signal.organisation_id,
         signal.submitted_at,
         observed_on,
@@ -97,5 +107,12 @@ def to_rows(signal: SignalClassified, reference: RegionReference) -> SignalRows:
         classification.model_version,
         classification.classified_at,
         fingerprint,
+        LabelSource.MODEL.value,
+        list(categories),
+        _texts(classification.review_reasons),
+        {text[category]: terms for category, terms in classification.explanations.items()},
+        False,
+        FIRST_VERSION,
+        week,
     ]
     return SignalRows(signal=row, fingerprint=fingerprint, categories=categories)

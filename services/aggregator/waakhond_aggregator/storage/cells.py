@@ -83,12 +83,20 @@ def refresh_weekly_cells(
         ]
         if weeks:
             keys = ", ".join(source.key_columns)
+            # A reviewed signal can leave a cell for good (0012): a stored cell the facts no
+            # longer have gets a row of 0, which the views leave out, so it stops counting.
             client.command(
                 f"INSERT INTO {database}.{source.cells_table} "
                 f"({keys}, signals, records, computed_at) "
                 f"SELECT {keys}, signals, records, now64(3, 'UTC') "
                 f"FROM {database}.{source.live_view} "
-                "WHERE week_start IN {weeks:Array(Date)}",
+                "WHERE week_start IN {weeks:Array(Date)} "
+                "UNION ALL "
+                f"SELECT {keys}, 0, 0, now64(3, 'UTC') "
+                f"FROM {database}.{source.cells_table} FINAL "
+                "WHERE week_start IN {weeks:Array(Date)} AND signals > 0 "
+                f"AND ({keys}) NOT IN (SELECT {keys} FROM {database}.{source.live_view} "
+                "WHERE week_start IN {weeks:Array(Date)})",
                 parameters={"weeks": weeks},
             )
             # Only now: every fact stamped up to the horizon was visible to the insert above.

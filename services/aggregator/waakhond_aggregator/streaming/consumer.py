@@ -1,5 +1,9 @@
 """The aggregator's consumer loop: poll, decode, transform, batch, then insert and commit.
 
+It reads two topics: classified signals (``signals.classified``) and people's decisions on
+them (``signals.reviewed``). A batch's signals are written before its decisions, so a
+decision about a signal in the same batch finds it.
+
 Delivery guarantee: at-least-once from Kafka, exactly-once in the trends.
 Offsets are committed only after a batch's dead letters were acknowledged by
 the broker and its rows were inserted into ClickHouse. A crash before the
@@ -24,7 +28,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -35,16 +39,24 @@ from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.metrics import (
     BATCH_SIZE,
     DEAD_LETTERED,
+    DECISIONS_CONSUMED,
     INSERT_SECONDS,
     OPEN_BATCH,
     PROCESSING_LAG,
     RECLASSIFICATIONS_IGNORED,
+    RESUBMISSIONS,
     RETRYING_SECONDS,
     ROWS_REFUSED,
     SIGNALS_STORED,
     STORE_LAG,
+    TEXTS_ERASED,
 )
 from waakhond_aggregator.processing.batching import Batch, BatchPolicy
+from waakhond_aggregator.processing.decisions import (
+    DecisionPlan,
+    plan_decisions,
+    process_decision,
+)
 from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
 from waakhond_aggregator.processing.processor import process_classified
 from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SIGNAL_ID, SUBMITTED_AT, SignalRows
@@ -78,6 +90,8 @@ class StoredBatch:
     plan: WritePlan
     rejected: list[RejectedRecord]
     refused: int = 0  # rows of the plan the database refused; dead-lettered, not stored
+    decisions: DecisionPlan = field(default_factory=DecisionPlan)
+    decisions_refused: int = 0  # revision rows the database refused
 
 
 class BackgroundCall(Generic[T]):
@@ -175,6 +189,7 @@ class AggregatorConsumer:
     def _new_consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
             self._topics.classified,
+            self._topics.reviewed,
             bootstrap_servers=self._kafka.bootstrap_list,
             client_id=f"{self._kafka.client_id}-aggregator",
             group_id=self._settings.group_id,
@@ -212,7 +227,10 @@ class AggregatorConsumer:
                     key=record.key,
                     value=record.value,
                 )
-                batch.add(message, process_classified(message, self._reference))
+                if record.topic == self._topics.reviewed:
+                    batch.add(message, process_decision(message))
+                else:
+                    batch.add(message, process_classified(message, self._reference))
 
     def _write(self, batch: Batch, producer: KafkaProducer, stop: threading.Event) -> StoredBatch:
         """Plan against what is stored, insert, send the dead letters; never commits."""
@@ -235,13 +253,34 @@ class AggregatorConsumer:
         for rows in (r for r in plan.writes if id(r) not in left_out):
             PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[SUBMITTED_AT].timestamp()))
             STORE_LAG.observe(max(0.0, stored_at - rows.signal[CLASSIFIED_AT].timestamp()))
-        rejected = [*batch.rejected, *plan.conflicts, *refused]
+        decisions, decisions_refused = self._write_decisions(batch, stop)
+        rejected = [*batch.rejected, *plan.conflicts, *refused, *decisions.rejected]
         if rejected:
             letters = [self._dead_letters.letter(r, now) for r in rejected]
             self._retry_step(
                 lambda: self._send_dead_letters(producer, letters), "sending dead letters", stop
             )
-        return StoredBatch(batch, plan, rejected, len(refused))
+        return StoredBatch(batch, plan, rejected, len(refused), decisions, decisions_refused)
+
+    def _write_decisions(self, batch: Batch, stop: threading.Event) -> tuple[DecisionPlan, int]:
+        """Revisions first, then the decisions and the erasures: a crash in between replays
+        the batch, and every one of these writes is idempotent."""
+        if not batch.decisions:
+            return DecisionPlan(), 0
+        stored = self._retry_step(
+            lambda: self._store.stored_signals([d.decision.signal_id for d in batch.decisions]),
+            "reading stored signals for decisions",
+            stop,
+        )
+        plan = plan_decisions(batch.decisions, stored)
+        refused_rows = self._insert_isolating(plan.writes, stop)
+        sources = {id(rows): m for rows, m in zip(plan.writes, plan.written_from, strict=True)}
+        plan.rejected.extend(RejectedRecord(sources[id(row)], why) for row, why in refused_rows)
+        self._retry_step(
+            lambda: self._store.insert_decisions(plan.decision_rows), "inserting decisions", stop
+        )
+        self._retry_step(lambda: self._store.erase_text(plan.erase), "erasing texts", stop)
+        return plan, len(refused_rows)
 
     def _retry_step(self, step: Callable[[], T], what: str, stop: threading.Event) -> T:
         return retry_until_done(
@@ -287,6 +326,14 @@ class AggregatorConsumer:
             log.warning("commit failed after insert (%s); the batch will be replayed", error)
         SIGNALS_STORED.inc(len(stored.plan.writes) - stored.refused)
         RECLASSIFICATIONS_IGNORED.inc(stored.plan.reclassifications_ignored)
+        RESUBMISSIONS.labels("corrected").inc(stored.plan.corrections)
+        RESUBMISSIONS.labels("unchanged").inc(stored.plan.unchanged_resubmissions)
+        RESUBMISSIONS.labels("older").inc(stored.plan.older_versions_ignored)
+        decisions = stored.decisions
+        applied = len(decisions.writes) - stored.decisions_refused
+        DECISIONS_CONSUMED.labels("applied").inc(applied)
+        DECISIONS_CONSUMED.labels("superseded").inc(decisions.superseded)
+        TEXTS_ERASED.inc(len(decisions.erase))
         BATCH_SIZE.observe(len(stored.batch))
         for rejected in stored.rejected:
             DEAD_LETTERED.labels(rejected.rejection.reason).inc()

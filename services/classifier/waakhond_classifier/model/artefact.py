@@ -44,6 +44,9 @@ class LinearArtefact:
     thresholds: tuple[float, ...]
     suggestion_margin: float
     provenance: dict[str, Any]
+    # A signal whose label set is correct with a calibrated probability below
+    # this goes to review (UNCERTAIN); 0 sends nothing to review for that reason.
+    review_confidence: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class LinearArtefact:
             "thresholds": list(self.thresholds),
             "calibration": [[c.slope, c.offset] for c in self.calibration],
             "suggestion_margin": self.suggestion_margin,
+            "review_confidence": self.review_confidence,
             "intercept": [float(v) for v in self.intercept],
             "coef": [encode_array(row) for row in self.coef],
             "provenance": self.provenance,
@@ -75,6 +79,7 @@ class LinearArtefact:
             thresholds=tuple(float(t) for t in raw["thresholds"]),
             suggestion_margin=float(raw["suggestion_margin"]),
             provenance=dict(raw["provenance"]),
+            review_confidence=float(raw.get("review_confidence", 0.0)),
         )
 
     def dumps(self) -> str:

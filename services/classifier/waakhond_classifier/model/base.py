@@ -31,6 +31,9 @@ class ClassifierOutput:
     scores: Mapping[Category, float]
     needs_review: bool
     explanations: Mapping[Category, tuple[str, ...]] = field(default_factory=dict)
+    # Calibrated probability that ``labels`` is exactly the right set, when the
+    # classifier can tell (None otherwise); a low value is why a signal is uncertain.
+    confidence: float | None = None
 
 
 class SignalClassifier(Protocol):

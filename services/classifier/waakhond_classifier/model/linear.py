@@ -6,6 +6,12 @@ hand-written dev split) and compared with a threshold tuned on the same
 predictions. The supporter's ``suggested_categories`` can only tip a
 category whose score is just below its threshold (within
 ``suggestion_margin``): the text decides, a suggestion breaks near-ties.
+
+A signal goes to review when its text cannot be judged, or when the
+probability that its label set is exactly right (the product over categories
+of the calibrated score of each decision, see ``label_set_confidence``) is
+below the artefact's ``review_confidence``, which training sets on the dev
+split's out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -30,6 +36,15 @@ EXPLANATION_TERMS = 4
 # Features looked at per label; more than the terms shown, since several
 # features usually point at the same word.
 _CANDIDATES = 12
+
+
+def label_set_confidence(probabilities: FloatArray, given: npt.NDArray[np.bool_]) -> FloatArray:
+    """Per row, the probability that exactly the ``given`` categories apply.
+
+    Treats the calibrated per-category scores as independent: each given
+    category contributes its score, each other category one minus its score.
+    """
+    return np.asarray(np.where(given, probabilities, 1.0 - probabilities).prod(axis=1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +111,10 @@ class LinearSignalClassifier:
         # and this loop reads several per category and signal (bench/README.md,
         # "Figures moved from code comments").
         rounded = np.round(scored.probabilities, 4).tolist()
-        passed = (scored.probabilities >= self._thresholds).tolist()
+        passed_matrix = scored.probabilities >= self._thresholds
+        passed = passed_matrix.tolist()
+        confidences = label_set_confidence(scored.probabilities, passed_matrix).tolist()
+        review_below = self._artefact.review_confidence
         near = (
             scored.probabilities >= self._thresholds - self._artefact.suggestion_margin
         ).tolist()
@@ -118,6 +136,15 @@ class LinearSignalClassifier:
                     if suggested
                     else tuple(itertools.compress(categories, passed[row]))
                 )
+            # A suggestion that tipped a category, or a text that keeps no labels,
+            # changes the set whose confidence counts (rare, so not vectorised).
+            if (not check.keeps_labels or item.suggested_categories) and labels != tuple(
+                itertools.compress(categories, passed[row])
+            ):
+                given = np.array([[c in labels for c in categories]])
+                confidences[row] = float(
+                    label_set_confidence(scored.probabilities[row : row + 1], given)[0]
+                )
             explanations: dict[Category, tuple[str, ...]] = {}
             if labels:
                 start, end = indptr[row], indptr[row + 1]
@@ -131,8 +158,9 @@ class LinearSignalClassifier:
                 ClassifierOutput(
                     labels=labels,
                     scores=dict(zip(categories, rounded[row], strict=True)),
-                    needs_review=check.issue is not None or not labels,
+                    needs_review=check.issue is not None or confidences[row] < review_below,
                     explanations=explanations,
+                    confidence=round(confidences[row], 4),
                 )
             )
         return outputs

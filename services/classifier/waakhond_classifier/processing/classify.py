@@ -19,6 +19,8 @@ from waakhond_classifier.model.base import ClassifierInput, ClassifierOutput, Si
 from waakhond_contract.messages import (
     Classification,
     DeadLetterReason,
+    PrivacyFlag,
+    ReviewReason,
     SignalClassified,
     SignalSubmitted,
 )
@@ -66,10 +68,12 @@ def classify_messages(
         try:
             if isinstance(output, Exception):
                 raise output
+            reasons = review_reasons(signal, output)
             classification = Classification(
                 labels=list(output.labels),
                 scores=dict(output.scores),
-                needs_review=output.needs_review,
+                needs_review=bool(reasons),
+                review_reasons=reasons,
                 model_version=classifier.version,
                 classified_at=now,
                 explanations={k: list(v) for k, v in output.explanations.items()},
@@ -85,7 +89,7 @@ def classify_messages(
             rejected.append(RejectedRecord(message, failure))
             continue
         labels.extend(map(str, output.labels))
-        needs_review += output.needs_review
+        needs_review += classification.needs_review
         classified.append(ProducedRecord(key=message.key, value=value))
         classified_from.append(message)
     return BatchOutcome(
@@ -95,6 +99,17 @@ def classify_messages(
         label_counts=Counter(labels),
         needs_review=needs_review,
     )
+
+
+def review_reasons(signal: SignalSubmitted, output: ClassifierOutput) -> list[ReviewReason]:
+    """Why a person should look: the model is unsure (or cannot judge the text), and/or
+    intake could not settle on its own that the text identifies nobody."""
+    reasons: list[ReviewReason] = []
+    if output.needs_review:
+        reasons.append(ReviewReason.UNCERTAIN)
+    if PrivacyFlag.POSSIBLE_QUASI_IDENTIFIER in signal.privacy_flags:
+        reasons.append(ReviewReason.POSSIBLE_QUASI_IDENTIFIER)
+    return reasons
 
 
 # A SignalClassified is a SignalSubmitted with ``classification`` as its last

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from waakhond_cli.commands.report import STACK_CHDB
+from waakhond_cli.common import STACK_CHDB
 
 app = typer.Typer(add_completion=False)
 

@@ -7,6 +7,8 @@ created next to a running intake is the key it accepts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +35,22 @@ def _keys_file(option: Path | None) -> Path:
     return IntakeSettings().api_keys_file
 
 
+@contextmanager
+def _registry_file(option: Path | None) -> Iterator[Path]:
+    """The key file; one that is not a key registry is the --keys-file's fault, not a crash."""
+    from pydantic import ValidationError
+
+    path = _keys_file(option)
+    try:
+        yield path
+    except ValidationError as error:
+        raise typer.BadParameter(
+            f"{path} is not an API key file ({error.error_count()} error(s), first: "
+            f"{error.errors(include_url=False)[0]['msg']})",
+            param_hint="--keys-file",
+        ) from None
+
+
 @app.callback()
 def keys() -> None:
     """Per-organisation API keys for intake."""
@@ -47,7 +65,11 @@ def create(
     """Create a key; the key is printed once and only its hash is stored."""
     from waakhond_intake.auth.keys import create_key
 
-    entry, token = create_key(_keys_file(keys_file), organisation, label)
+    try:
+        with _registry_file(keys_file) as path:
+            entry, token = create_key(path, organisation, label)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--org") from None
     typer.echo(f"key id: {entry.key_id}", err=True)
     typer.echo(token)
 
@@ -57,9 +79,9 @@ def revoke(key_id: str, keys_file: KeysFile = None) -> None:
     """Revoke a key; intake stops accepting it within seconds, without a restart."""
     from waakhond_intake.auth.keys import revoke_key
 
-    path = _keys_file(keys_file)
     try:
-        entry = revoke_key(path, key_id)
+        with _registry_file(keys_file) as path:
+            entry = revoke_key(path, key_id)
     except KeyError:
         typer.echo(f"no key {key_id} in {path}", err=True)
         raise typer.Exit(1) from None
@@ -71,6 +93,8 @@ def list_keys(keys_file: KeysFile = None) -> None:
     """List keys (ids, organisations, state; never secrets)."""
     from waakhond_intake.auth.keys import read_key_file
 
-    for entry in read_key_file(_keys_file(keys_file)).keys:
+    with _registry_file(keys_file) as path:
+        listed = read_key_file(path).keys
+    for entry in listed:
         state = f"revoked {entry.revoked_at:%Y-%m-%d}" if entry.revoked_at else "active"
         typer.echo(f"{entry.key_id}  {entry.organisation_id:<24} {state:<20} {entry.label}")

@@ -9,9 +9,6 @@ import typer
 
 app = typer.Typer(add_completion=False)
 
-# Where ``waakhond stack --data-dir DIR`` keeps chDB (tools/waakhond_tools/stack/embedded.py).
-STACK_CHDB = "chdb"
-
 
 @app.command()
 def report(
@@ -40,7 +37,7 @@ def report(
     from waakhond_aggregator.reports.formats import ReportFormat
     from waakhond_aggregator.reports.period import PeriodError, parse_period
     from waakhond_aggregator.storage.client import connect
-    from waakhond_runtime.settings import ClickHouseSettings
+    from waakhond_cli.common import clickhouse_settings
 
     try:
         chosen = ReportFormat(format_)
@@ -51,12 +48,7 @@ def report(
     except PeriodError as error:
         raise typer.BadParameter(str(error), param_hint="--period") from None
 
-    settings = ClickHouseSettings()
-    if data_dir is not None:
-        folder = (data_dir / STACK_CHDB).resolve()
-        if not folder.is_dir():
-            raise typer.BadParameter(f"{folder} does not exist", param_hint="--data-dir")
-        settings = ClickHouseSettings(dsn=f"chdb://{folder}", database=settings.database)
+    settings = clickhouse_settings(data_dir)
     client = connect(settings)
     ready = client.query(
         "SELECT count() FROM system.tables WHERE database = {db:String} "

@@ -17,6 +17,12 @@ class IntakeSettings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_batch_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_batch_items: int = Field(default=1000, ge=1, le=1000)
+    max_import_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="The largest file POST /v1/imports takes."
+    )
+    max_import_rows: int = Field(
+        default=20_000, ge=1, description="The most data rows one import may have."
+    )
     delivery_timeout_seconds: float = Field(
         default=5.0, gt=0, description="How long a request waits for the broker's acks."
     )

@@ -20,7 +20,9 @@ from waakhond_intake.processing.privacy import (
     shared_redactor,
 )
 from waakhond_intake.processing.privacy.detectors import is_valid_bsn, is_valid_iban
+from waakhond_intake.processing.privacy.quasi_identifiers import QuasiKind
 from waakhond_tools.privacy.evaluation import (
+    RARE_CONDITION,
     Case,
     Report,
     concatenate,
@@ -75,7 +77,7 @@ def long_report(redactor: Redactor, cases: list[Case]) -> Report:
 
 def test_set_covers_every_kind_and_has_clean_texts(cases: list[Case]) -> None:
     kinds = {planted.kind for case in cases for planted in case.planted}
-    assert kinds == set(PiiKind)
+    assert kinds == {*PiiKind, *QuasiKind, RARE_CONDITION}
     assert sum(1 for case in cases if not case.planted) >= 50
     assert len({case.id for case in cases}) == len(cases)
 
@@ -129,8 +131,8 @@ def test_findings_are_of_the_planted_kind(report: Report) -> None:
         assert score.caught_as_kind == score.caught, kind
 
 
-@pytest.mark.parametrize("kind", list(PiiKind), ids=str)
-def test_precision(report: Report, kind: PiiKind) -> None:
+@pytest.mark.parametrize("kind", [*PiiKind, *QuasiKind, RARE_CONDITION], ids=str)
+def test_precision(report: Report, kind: str) -> None:
     score = report.per_kind[kind]
     assert score.findings > 0
     assert score.precision == 1.0, report.false_positives
@@ -305,6 +307,7 @@ def test_redacting_twice_changes_nothing(redactor: Redactor, cases: list[Case]) 
         twice = redactor.redact(once)
         assert twice.text == once, case.id
         assert twice.findings == (), case.id
+        assert twice.generalisations == (), case.id
 
 
 def test_counts_and_kind_counts(redactor: Redactor) -> None:
@@ -429,7 +432,7 @@ def test_measure_redaction_writes_report(
     report = measure_redaction(output, CASES_FILE, redactor=redactor, repeats=1)
     written = json.loads(output.read_text(encoding="utf-8"))
     assert written["cases"] == len(cases)
-    assert set(written["per_kind"]) == {kind.value for kind in PiiKind}
+    assert set(written["per_kind"]) == {*PiiKind, *QuasiKind, RARE_CONDITION}
     assert written["over_redaction"] == report.over_redaction
     assert written["throughput"]["redactor_texts_per_s"] > 0
     assert written["throughput"]["long_mean_chars_per_text"] > 1000

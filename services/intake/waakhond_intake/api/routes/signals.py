@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -28,27 +26,21 @@ from waakhond_intake.api.models import (
     SignalAccepted,
     SignalPreview,
 )
+from waakhond_intake.api.submitting import prepare_all, publish_timed
 from waakhond_intake.auth.keys import Organisation
 from waakhond_intake.core.audit import audit
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.metrics import (
-    PUBLISH_SECONDS,
-    REDACTIONS,
     SIGNALS_ACCEPTED,
     SIGNALS_RECEIVED,
     SIGNALS_REJECTED,
 )
-from waakhond_intake.processing.privacy import Redactor
 from waakhond_intake.processing.submissions import (
-    IdentifyingDetailsError,
-    NothingLeftError,
     PreparedSignal,
-    prepare_signal,
 )
-from waakhond_intake.streaming.publisher import BrokerUnavailableError, SignalPublisher
-from waakhond_runtime.problems import FieldError, Problem, field_errors, problem_response
-from waakhond_runtime.records import ProducedRecord
+from waakhond_intake.streaming.publisher import BrokerUnavailableError
+from waakhond_runtime.problems import Problem, field_errors, problem_response
 
 router = APIRouter(prefix="/v1/signals", tags=["signals"])
 
@@ -91,54 +83,6 @@ DryRunQuery = Annotated[
 ]
 
 
-def _refusal(error: Exception) -> list[FieldError]:
-    if isinstance(error, IdentifyingDetailsError):
-        return [
-            FieldError(
-                field="description",
-                reason=f"identifying detail ({finding.kind}) at characters "
-                f"{finding.start}-{finding.end}",
-                type="identifying_detail",
-            )
-            for finding in error.findings
-        ]
-    return [
-        FieldError(
-            field="description",
-            reason="too little is left once identifying details are removed",
-            type="description_only_identifying_details",
-        )
-    ]
-
-
-def _prepare_all(
-    submissions: list[SignalSubmission],
-    organisation_id: str,
-    redactor: Redactor,
-    strict: bool,
-    dry_run: bool = False,
-) -> list[PreparedSignal | list[FieldError]]:
-    """CPU-bound (text analysis): runs in a worker thread, off the event loop.
-
-    A dry run's redactions are not counted: the same text is counted when it is submitted.
-    """
-    now = dt.datetime.now(dt.UTC)
-    redactions = redactor.redact_many([submission.description for submission in submissions])
-    prepared: list[PreparedSignal | list[FieldError]] = []
-    for submission, redaction in zip(submissions, redactions, strict=True):
-        try:
-            signal = prepare_signal(
-                submission, organisation_id, now, redactor, strict, redaction=redaction
-            )
-        except (IdentifyingDetailsError, NothingLeftError) as error:
-            prepared.append(_refusal(error))
-            continue
-        for kind_count in () if dry_run else signal.redactions:
-            REDACTIONS.labels(str(kind_count.kind)).inc(kind_count.count)
-        prepared.append(signal)
-    return prepared
-
-
 def _redactions(signal: PreparedSignal) -> list[Redaction]:
     return [Redaction(kind=str(r.kind), count=r.count) for r in signal.redactions]
 
@@ -159,15 +103,6 @@ def _rate_limited(
         f"(bursts up to {limiter.policy.burst}); nothing was accepted.",
         headers={"Retry-After": limiter.retry_after_header(wait)},
     )
-
-
-async def _publish_timed(
-    publisher: SignalPublisher, records: list[ProducedRecord]
-) -> list[BaseException | None]:
-    started = time.perf_counter()
-    outcomes = await publisher.publish(records)
-    PUBLISH_SECONDS.observe(time.perf_counter() - started)
-    return outcomes
 
 
 @router.post(
@@ -197,7 +132,7 @@ async def submit_signal(
     if limited := _rate_limited(limiter, organisation, 1):
         return limited
     (prepared,) = await asyncio.to_thread(
-        _prepare_all, [submission], organisation.organisation_id, redactor, strict, dry_run
+        prepare_all, [submission], organisation.organisation_id, redactor, strict, dry_run
     )
     if not isinstance(prepared, PreparedSignal):
         SIGNALS_REJECTED.labels("identifying_details").inc()
@@ -219,7 +154,7 @@ async def submit_signal(
         )
         return JSONResponse(preview.model_dump(mode="json"), status_code=200)
     try:
-        (outcome,) = await _publish_timed(publisher, [prepared.record])
+        (outcome,) = await publish_timed(publisher, [prepared.record])
     except BrokerUnavailableError:
         outcome = BrokerUnavailableError()
     if outcome is not None:
@@ -285,7 +220,7 @@ async def submit_batch(
                 )
             )
     prepared_all = await asyncio.to_thread(
-        _prepare_all,
+        prepare_all,
         [s for _, s in valid],
         organisation.organisation_id,
         redactor,
@@ -306,7 +241,7 @@ async def submit_batch(
         return _batch_preview(organisation, results, pending)
     if pending:
         try:
-            outcomes = await _publish_timed(publisher, [p.record for _, p in pending])
+            outcomes = await publish_timed(publisher, [p.record for _, p in pending])
         except BrokerUnavailableError:
             SIGNALS_REJECTED.labels("broker_unavailable").inc(len(pending))
             return _unavailable(settings)

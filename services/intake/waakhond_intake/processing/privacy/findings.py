@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from waakhond_contract.vocabularies import PiiKind
+from waakhond_intake.processing.privacy.quasi_identifiers import Generalisation, QuasiKind
+
+if TYPE_CHECKING:
+    from waakhond_contract.messages import PrivacyFlag
+
+__all__ = [
+    "KIND_PRECEDENCE",
+    "PLACEHOLDERS",
+    "Finding",
+    "KindCount",
+    "PiiKind",
+    "RedactionResult",
+]
 
 # The Dutch placeholder that replaces a detail of each kind in redacted text.
 PLACEHOLDERS: dict[PiiKind, str] = {
@@ -62,9 +76,9 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class KindCount:
-    """How many details of one kind were redacted (never the details themselves)."""
+    """How many details of one kind were redacted or generalised (never the details)."""
 
-    kind: PiiKind
+    kind: PiiKind | QuasiKind
     count: int
 
 
@@ -73,22 +87,36 @@ class RedactionResult:
     """The redacted text and what was found, with spans in the original text.
 
     ``findings`` are sorted by ``start`` and never overlap. Each finding became
-    exactly one placeholder in ``text``.
+    exactly one placeholder in ``text``. ``generalisations`` (the second pass:
+    places, streets and institutions made coarser) are sorted, overlap neither
+    each other nor a finding, and each became its ``replacement``.
+    ``privacy_flags`` ask for a person's eye (a rare condition was named).
     """
 
     text: str
     findings: tuple[Finding, ...]
+    generalisations: tuple[Generalisation, ...] = ()
+    privacy_flags: tuple[PrivacyFlag, ...] = ()
 
     def counts(self) -> dict[PiiKind, int]:
         """Number of findings per kind, in ``PiiKind`` declaration order."""
         tally = Counter(finding.kind for finding in self.findings)
         return {kind: tally[kind] for kind in PiiKind if tally[kind]}
 
+    def generalisation_counts(self) -> dict[QuasiKind, int]:
+        """Number of generalisations per kind, in ``QuasiKind`` declaration order."""
+        tally = Counter(generalisation.kind for generalisation in self.generalisations)
+        return {kind: tally[kind] for kind in QuasiKind if tally[kind]}
+
     def kind_counts(self) -> tuple[KindCount, ...]:
-        """The counts as records, ready for a 202 response or ``waakhond redact`` output."""
-        return tuple(KindCount(kind, count) for kind, count in self.counts().items())
+        """Redactions, then generalisations, as records: ready for a 202 response."""
+        redactions = [KindCount(kind, count) for kind, count in self.counts().items()]
+        generalisations = [
+            KindCount(kind, count) for kind, count in self.generalisation_counts().items()
+        ]
+        return (*redactions, *generalisations)
 
     @property
     def redacted(self) -> bool:
-        """True when anything was replaced."""
+        """True when any identifying detail was replaced (generalisations not counted)."""
         return bool(self.findings)

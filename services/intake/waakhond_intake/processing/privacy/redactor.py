@@ -13,7 +13,9 @@ Detection has three sources, merged per character span:
 
 What deduce recognises but Waakhond keeps: municipality, province and region
 names (the municipality is already a coarse dimension of every signal), and
-names of care institutions and organisations. deduce's age annotator is off:
+names of care providers and organisations. The second pass
+(:mod:`.quasi_identifiers`) then generalises smaller places, street names and
+named care homes, schools and clinics, and flags rare conditions. deduce's age annotator is off:
 it cannot tell a person's age from an age limit in a rule, which Waakhond's own
 age detector does. A name annotation on a
 region name, on a place the context shows to be a place ("in Lisse"), or on a
@@ -55,6 +57,12 @@ from waakhond_intake.processing.privacy.lowercase_names import (
     NameLexicon,
     NoNameLexicon,
     find_lowercase_names,
+)
+from waakhond_intake.processing.privacy.quasi_identifiers import (
+    GENERALISATION_PLACEHOLDERS,
+    Generalisation,
+    SpanIndex,
+    find_quasi_identifiers,
 )
 
 __all__ = [
@@ -117,14 +125,16 @@ _LEADING_TITLES = re.compile(
 # Organisations and colloquial place names that deduce's name patterns take
 # for persons. They are part of the picture a signal paints (which provider has
 # a client stop, which body does not answer), and none of them is a resident.
-_KEEP_NAMES: tuple[str, ...] = (
-    # places
+_KEEP_PLACE_NAMES: tuple[str, ...] = (
     "Den Bosch",
     "Den Helder",
     "Den Haag",
     "Den Ham",
     "Den Burg",
     "Den Hoorn",
+)
+_KEEP_NAMES: tuple[str, ...] = (
+    *_KEEP_PLACE_NAMES,
     # public bodies and national organisations
     "Zilveren Kruis",
     "Rode Kruis",
@@ -201,7 +211,10 @@ _PLACE_CUE = re.compile(
 _LIST_SEPARATOR = re.compile(r"(?:\s*,\s*|\s*/\s*|\s+(?:en|of|en/of)\s+)$")
 _SHOUTED_RUN = re.compile(r"\b[A-ZÀ-Þ'’]{2,}(?:[ \t-]+[A-ZÀ-Þ'’]{2,})+\b")
 _PLACEHOLDER_TEXT = re.compile(
-    "|".join(re.escape(placeholder) for placeholder in PLACEHOLDERS.values())
+    "|".join(
+        re.escape(placeholder)
+        for placeholder in (*PLACEHOLDERS.values(), *GENERALISATION_PLACEHOLDERS)
+    )
 )
 # Parts of one name or one address that were annotated separately.
 _MERGEABLE_KINDS = frozenset({PiiKind.NAME, PiiKind.ADDRESS})
@@ -250,9 +263,45 @@ class Redactor:
         return self._engine.version
 
     def redact(self, text: str) -> RedactionResult:
-        """The redacted text and the findings, with spans in ``text``."""
-        findings = self.find(text)
-        return RedactionResult(text=_apply(text, findings), findings=findings)
+        """The redacted and generalised text, the findings and generalisations with
+        spans in ``text``, and the privacy flags."""
+        if not text.strip():
+            return RedactionResult(text=text, findings=())
+        view = _TextView.of(text)
+        detection = self._detect(view.text)
+        names = [(f.start, f.end) for f in detection.findings if f.kind is PiiKind.NAME]
+        quasi = find_quasi_identifiers(
+            view.text,
+            detection.annotations,
+            taken=[
+                *((f.start, f.end) for f in detection.findings if f.kind is not PiiKind.NAME),
+                *detection.placeholders,
+            ],
+            kept=_generalisable_keep(view.text, detection.curated),
+            names=names,
+        )
+        # A "name" wholly inside a place, street or institution name ("Baken" in
+        # "zorgcentrum Het Baken") is part of that name; the generalisation
+        # replaces it all.
+        kept_findings = detection.findings
+        if quasi.generalisations and names:
+            covered = SpanIndex((g.start, g.end) for g in quasi.generalisations)
+            kept_findings = tuple(
+                f
+                for f in detection.findings
+                if f.kind is not PiiKind.NAME or not covered.contains(f.start, f.end)
+            )
+        findings = tuple(Finding(f.kind, *view.to_original(f.start, f.end)) for f in kept_findings)
+        generalisations = tuple(
+            Generalisation(g.kind, *view.to_original(g.start, g.end), g.replacement)
+            for g in quasi.generalisations
+        )
+        return RedactionResult(
+            text=_apply(text, findings, generalisations),
+            findings=findings,
+            generalisations=generalisations,
+            privacy_flags=quasi.privacy_flags,
+        )
 
     def redact_many(self, texts: Sequence[str]) -> list[RedactionResult]:
         """``redact`` for each text, in order; a text repeated in the batch is analysed once."""
@@ -272,21 +321,42 @@ class Redactor:
         organisations answers a text seen before faster, which would tell an
         organisation whether someone else submitted it.
         """
-        if not text.strip():
-            return ()
-        view = _TextView.of(text)
-        candidates = detect_patterns(view.text)
-        annotations = self._engine.annotate(_unshout(view.text))
-        role_names = find_name_after_role(view.text)
-        role_names += find_lowercase_names(view.text, self._names)
-        candidates.extend(_name_and_deduce_findings(view.text, annotations, role_names))
-        placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER_TEXT.finditer(view.text)]
+        return self.redact(text).findings
+
+    def _detect(self, text: str) -> _Detection:
+        """The first pass on the normalised text (spans in it)."""
+        candidates = detect_patterns(text)
+        annotations = self._engine.annotate(_unshout(text))
+        role_names = find_name_after_role(text)
+        role_names += find_lowercase_names(text, self._names)
+        curated = [(m.start(), m.end()) for m in _KEEP_PHRASES.finditer(text)]
+        candidates.extend(_name_and_deduce_findings(text, annotations, role_names, curated))
+        placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER_TEXT.finditer(text)]
         candidates = [c for c in candidates if not _inside_any(c, placeholders)]
-        resolved = _merge_adjacent(view.text, _resolve_overlaps(candidates))
-        ages = _ages_after_names(view.text, resolved, placeholders)
+        resolved = _merge_adjacent(text, _resolve_overlaps(candidates))
+        ages = _ages_after_names(text, resolved, placeholders)
         if ages:
             resolved = _resolve_overlaps([*resolved, *ages])
-        return tuple(Finding(f.kind, *view.to_original(f.start, f.end)) for f in resolved)
+        return _Detection(tuple(resolved), tuple(annotations), tuple(placeholders), tuple(curated))
+
+
+@dataclass(frozen=True, slots=True)
+class _Detection:
+    findings: tuple[Finding, ...]
+    annotations: tuple[Annotation, ...]
+    placeholders: tuple[tuple[int, int], ...]
+    curated: tuple[tuple[int, int], ...]  # matches of the curated keep list
+
+
+def _generalisable_keep(text: str, curated: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Curated organisations: never generalised either. The curated place names
+    ("Den Burg") are kept from the name detectors only; the second pass decides
+    whether a place is smaller than a municipality."""
+    return [
+        (start, end)
+        for start, end in curated
+        if " ".join(text[start:end].split()) not in _KEEP_PLACE_NAMES
+    ]
 
 
 def _name_lexicon(engine: DeduceEngine) -> NameLexicon:
@@ -351,7 +421,10 @@ def _unshout(text: str) -> str:
 
 
 def _name_and_deduce_findings(
-    text: str, annotations: Sequence[Annotation], role_names: Sequence[Finding] = ()
+    text: str,
+    annotations: Sequence[Annotation],
+    role_names: Sequence[Finding] = (),
+    curated: Sequence[tuple[int, int]] | None = None,
 ) -> list[Finding]:
     """deduce's annotations and the names after role words, with names vetted.
 
@@ -364,8 +437,9 @@ def _name_and_deduce_findings(
         for a in annotations
         if a.category is Category.INSTITUTION and len(text[a.start : a.end].split()) > 1
     ]
-    keep = [(m.start(), m.end()) for m in _KEEP_PHRASES.finditer(text)]
-    keep += [(a.start, a.end) for a in institutions]
+    if curated is None:
+        curated = [(m.start(), m.end()) for m in _KEEP_PHRASES.finditer(text)]
+    keep = [*curated, *((a.start, a.end) for a in institutions)]
     keep += _places_in_place_context(text, places)
     spans = [
         (kind, a.start, a.end)
@@ -522,12 +596,20 @@ def _merge_adjacent(text: str, findings: Sequence[Finding]) -> list[Finding]:
     return merged
 
 
-def _apply(text: str, findings: Sequence[Finding]) -> str:
+def _apply(
+    text: str, findings: Sequence[Finding], generalisations: Sequence[Generalisation] = ()
+) -> str:
+    replacements = sorted(
+        [
+            *((f.start, f.end, PLACEHOLDERS[f.kind]) for f in findings),
+            *((g.start, g.end, g.replacement) for g in generalisations),
+        ]
+    )
     parts: list[str] = []
     position = 0
-    for finding in findings:
-        parts.append(text[position : finding.start])
-        parts.append(PLACEHOLDERS[finding.kind])
-        position = finding.end
+    for start, end, replacement in replacements:
+        parts.append(text[position:start])
+        parts.append(replacement)
+        position = end
     parts.append(text[position:])
     return "".join(parts)
