@@ -50,6 +50,7 @@ EXPECTED_SECRETS: dict[str, set[str]] = {
     "waakhond-grafana-admin": {"admin-user", "admin-password"},
     "waakhond-aggregator-read-keys": {"read-keys.json"},
     "waakhond-smtp": {"host", "port", "username", "password", "sender"},
+    "waakhond-session-secrets": {"intake-form", "review"},
 }
 # Only the production overlay: Grafana's OIDC client and the Ingresses' certificates.
 PRODUCTION_SECRETS: dict[str, set[str]] = {

@@ -17,6 +17,7 @@ from waakhond_intake.core.audit import RefusalAuditMiddleware
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
+from waakhond_intake.form.web import create_form_app
 from waakhond_intake.processing.privacy import shared_redactor
 from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
 from waakhond_runtime.http_metrics import RequestMetricsMiddleware
@@ -67,6 +68,8 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(health.router)
     app.mount("/metrics", make_asgi_app())
+    # Its own app: the form's session cookie and HTML error pages stay on /formulier.
+    app.mount("/formulier", create_form_app(app, settings))
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_body_bytes,

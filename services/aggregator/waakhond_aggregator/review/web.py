@@ -45,10 +45,10 @@ from waakhond_aggregator.review.queue import (
     read_queue,
     read_signal,
 )
-from waakhond_aggregator.review.ratelimit import SignInLimiter
 from waakhond_contract.messages import ReviewerRole, ReviewOutcome, SignalReviewed
 from waakhond_contract.vocabularies import Category, PiiKind
 from waakhond_runtime.settings import KafkaSettings
+from waakhond_runtime.signin_limit import SignInLimiter
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,4 +32,23 @@ class IntakeSettings(BaseSettings):
     )
     rate_limit_burst: int = Field(
         default=2000, ge=1000, description="Signals an organisation may send at once."
+    )
+    form_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the form's session cookie; unset: a random key of this process.",
+    )
+    form_cookie_secure: bool = Field(
+        default=True, description="Send the form's session cookie over HTTPS only."
+    )
+    form_session_max_age_seconds: int = Field(
+        default=8 * 3600, ge=1, description="A form session ends this long after sign-in."
+    )
+    form_session_idle_seconds: int = Field(
+        default=3600, ge=1, description="A form session ends after this long without a request."
+    )
+    form_sign_in_max_failures: int = Field(
+        default=10, ge=1, description="Wrong API keys per address before sign-in pauses."
+    )
+    form_sign_in_window_seconds: float = Field(
+        default=600.0, gt=0, description="The window in which failed form sign-ins count."
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from waakhond_aggregator.review.ratelimit import SignInLimiter
+from waakhond_runtime.signin_limit import SignInLimiter
 
 
 class Clock:

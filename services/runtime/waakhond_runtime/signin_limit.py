@@ -1,7 +1,8 @@
-"""Failed sign-ins counted per username and per client address in a sliding window; once
-either reaches the limit, sign-in is refused (429 with Retry-After) until the oldest failure
-in the window has aged out. In memory, per process: enough to make guessing slow, and a
-restart does not lock anyone out."""
+"""Failed sign-ins counted per key (a username, a client address) in a sliding window; once
+any key of an attempt reaches the limit, sign-in is refused (the pages answer 429 with
+Retry-After) until the oldest failure in the window has aged out. In memory, per process:
+enough to make guessing slow, and a restart does not lock anyone out. Used by the review
+page (per username and address) and the supporters' form (per address)."""
 
 from __future__ import annotations
 
