@@ -38,6 +38,12 @@ DECISIONS_CONSUMED = Counter(
     "coordinator's or a later decision stands).",
     ["result"],
 )
+# Exported as 0 from the start: the dashboard's rate() cannot see a series that first
+# appears at 1.
+for _result in ("corrected", "unchanged", "older"):
+    RESUBMISSIONS.labels(_result)
+for _result in ("applied", "superseded"):
+    DECISIONS_CONSUMED.labels(_result)
 TEXTS_ERASED = Counter(
     "waakhond_aggregator_texts_erased_total",
     "Signal texts erased because a reviewer found identifying details in them.",
