@@ -145,10 +145,12 @@ def test_processing_steps_are_pure(service: str) -> None:
 # The aggregator's steps in the order a message passes them; a step never imports a later one.
 AGGREGATOR_STEPS = (
     "rows",
+    "ledger",
     "revisions",
     "decode",
     "transform",
     "decisions",
+    "withdrawals",
     "reclassification",
     "processor",
     "batching",

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.conftest import ServerThread, wait_until
-from tests.intake.api.routes.test_signals import read_topic
+from tests.e2e.conftest import wait_until
 from tests.intake.imports.support import DUTCH_HEADER, code_row, reference, xlsx_bytes
+from tests.support import ServerThread, read_topic
 from waakhond_cli.main import app
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted

@@ -51,6 +51,7 @@ EXPECTED_SECRETS: dict[str, set[str]] = {
     "waakhond-aggregator-read-keys": {"read-keys.json"},
     "waakhond-smtp": {"host", "port", "username", "password", "sender"},
     "waakhond-session-secrets": {"intake-form", "review"},
+    "waakhond-status-token": {"token"},
 }
 # Only the production overlay: Grafana's OIDC client and the Ingresses' certificates.
 PRODUCTION_SECRETS: dict[str, set[str]] = {
@@ -634,7 +635,10 @@ FLOWS = [
     ("kafka", "clickhouse", 8123, False),
     ("grafana", "kafka", 9092, False),
     ("migrate", "kafka", 9093, False),
-    ("intake", "aggregator", 8002, False),
+    # Signal statuses for GET /v1/signals (behind a token as well).
+    ("intake", "aggregator", 8002, True),
+    ("intake", "aggregator", 8123, False),
+    ("classifier", "aggregator", 8002, False),
     ("grafana", "aggregator", 8002, False),
     ("classifier", "intake", 8000, False),
     ("aggregator", "grafana", 3000, False),

@@ -9,7 +9,6 @@ allows one process per data path and the test reads the same database.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,11 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from clickhouse_connect.driver.client import Client
-from fastapi import FastAPI
 
-from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
+from tests.support import ORGANISATIONS, ServerThread, fresh_topics, unique_suffix
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.main import create_app as create_aggregator
 from waakhond_intake.auth.keys import create_key
@@ -31,33 +28,6 @@ from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSe
 from waakhond_tools.stack.broker import free_port
 from waakhond_tools.stack.environments import aggregator_environment, classifier_environment
 from waakhond_tools.stack.processes import ServiceProcess
-
-
-class ServerThread:
-    """uvicorn in a thread, stopped through its own shutdown path (lifespan included)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
 
 
 def wait_until(check: object, timeout: float, what: str) -> None:
@@ -88,7 +58,11 @@ def classifier_process(
 
 
 def aggregator_process(
-    kafka: KafkaSettings, topics: TopicSettings, suffix: str, folder: Path
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    suffix: str,
+    folder: Path,
+    status_token: str | None = None,
 ) -> tuple[ServiceProcess, str]:
     """The aggregator as its own process on its own chDB folder, with exact counts (no
     suppression, rounding or noise) so the trends API can be compared with what was sent;
@@ -102,6 +76,7 @@ def aggregator_process(
         chdb_path=folder / "chdb",
         batch_max_seconds=0.3,
         exact_counts=True,
+        status_token=status_token,
     )
     process = ServiceProcess("aggregator", ["aggregator"], environment, folder / "aggregator.log")
     return process, f"http://127.0.0.1:{port}"
@@ -116,6 +91,7 @@ class Pipeline:
     topics: TopicSettings
     clickhouse: Client
     database: str
+    status_token: str
 
 
 @pytest.fixture(scope="module")
@@ -133,21 +109,30 @@ def pipeline(
     clickhouse = ClickHouseSettings(dsn=f"chdb://{chdb_path}", database=f"e2e_{suffix}")
 
     classifier, classifier_port = classifier_process(kafka_settings, topics, suffix, folder)
-    intake = create_intake(IntakeSettings(api_keys_file=keys_file), kafka_settings, topics)
+    status_token = f"status-{suffix}"
     aggregator = create_aggregator(
         # Noise off: these tests follow exact counts through the whole pipeline; the noise
         # has its own oracle in tests/aggregator/storage/test_analytics_views.py.
         AggregatorSettings(
-            group_id=f"aggregator-{suffix}", batch_max_seconds=0.3, disclosure_noise=False
+            group_id=f"aggregator-{suffix}",
+            batch_max_seconds=0.3,
+            disclosure_noise=False,
+            status_token=status_token,
         ),
         clickhouse,
         kafka_settings,
         topics,
         client=clickhouse_client,
     )
+    trends = ServerThread(aggregator)
+    intake = create_intake(
+        IntakeSettings(api_keys_file=keys_file, status_url=trends.url, status_token=status_token),
+        kafka_settings,
+        topics,
+    )
     classifier.start()
     try:
-        with ServerThread(intake) as intake_server, ServerThread(aggregator) as trends_server:
+        with ServerThread(intake) as intake_server, trends as trends_server:
             classifier.wait_ready(f"http://127.0.0.1:{classifier_port}/readyz", timeout=90)
             wait_until(
                 lambda: httpx.get(f"{intake_server.url}/readyz").status_code == 200, 30, "intake"
@@ -160,6 +145,7 @@ def pipeline(
                 topics=topics,
                 clickhouse=clickhouse_client,
                 database=clickhouse.database,
+                status_token=status_token,
             )
     finally:
         classifier.stop()

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import ServerThread, wait_until
+from tests.e2e.conftest import wait_until
 from tests.e2e.test_faults import national_total
-from tests.support import ORGANISATIONS
+from tests.support import ORGANISATIONS, ServerThread
 from waakhond_contract.identity import derive_signal_id
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings

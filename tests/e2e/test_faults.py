@@ -15,12 +15,11 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import (
-    ServerThread,
     aggregator_process,
     classifier_process,
     wait_until,
 )
-from tests.support import ORGANISATIONS, fresh_topics, unique_suffix
+from tests.support import ORGANISATIONS, ServerThread, fresh_topics, unique_suffix
 from waakhond_contract.regions import RegionLevel, load_region_reference
 from waakhond_intake.auth.keys import create_key
 from waakhond_intake.core.config import IntakeSettings

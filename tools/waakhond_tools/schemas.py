@@ -14,6 +14,7 @@ from waakhond_contract.messages import (
     SignalReviewed,
     SignalSubmission,
     SignalSubmitted,
+    SignalWithdrawn,
 )
 
 
@@ -44,6 +45,7 @@ PUBLISHED_SCHEMAS: tuple[PublishedSchema, ...] = (
     PublishedSchema("signals.submitted", 1, SignalSubmitted),
     PublishedSchema("signals.classified", 1, SignalClassified),
     PublishedSchema("signals.reviewed", 1, SignalReviewed),
+    PublishedSchema("signals.withdrawn", 1, SignalWithdrawn),
     PublishedSchema("signals.deadletter", 1, DeadLetter),
 )
 

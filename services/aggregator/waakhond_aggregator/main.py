@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI
 from prometheus_client import make_asgi_app
 
 from waakhond_aggregator.api.auth import read_key_registry, require_read_key
-from waakhond_aggregator.api.routes import health, reports, trends
+from waakhond_aggregator.api.routes import health, reports, signal_status, trends
 from waakhond_aggregator.api.routes.analytics import analytics_router
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.review.config import ReviewSettings
@@ -35,6 +35,7 @@ from waakhond_aggregator.storage.reference import store_region_reference
 from waakhond_aggregator.storage.review import ReviewBacklogReader
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.streaming.consumer import AggregatorConsumer
+from waakhond_aggregator.streaming.ledger import LedgerConsumer
 from waakhond_contract.regions import load_region_reference
 from waakhond_runtime.collector import settle_after_startup
 from waakhond_runtime.http_metrics import RequestMetricsMiddleware
@@ -58,12 +59,14 @@ def prepare_database(client: Client, database: str, settings: AggregatorSettings
 
 
 class ConsumerThread:
-    """Runs the consumer loop beside the API and stops it gracefully."""
+    """Runs a consumer loop beside the API and stops it gracefully."""
 
-    def __init__(self, consumer: AggregatorConsumer) -> None:
+    def __init__(
+        self, consumer: AggregatorConsumer | LedgerConsumer, name: str = "aggregator-consumer"
+    ) -> None:
         self.consumer = consumer
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aggregator-consumer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def _run(self) -> None:
         try:
@@ -98,11 +101,15 @@ def create_app(
     client = client or connect(clickhouse)
     prepare_database(client, clickhouse.database, settings)
     worker: ConsumerThread | None = None
+    ledger: ConsumerThread | None = None
     refresher: CellRefresher | None = None
     if settings.consume:
         store = TrendStore(client, clickhouse.database)
         worker = ConsumerThread(
             AggregatorConsumer(store, load_region_reference(), settings, kafka, topics)
+        )
+        ledger = ConsumerThread(
+            LedgerConsumer(store, settings, kafka, topics), name="aggregator-ledger"
         )
         refresher = CellRefresher(
             client,
@@ -122,13 +129,15 @@ def create_app(
             settings.review_backlog_refresh_seconds,
         )
         backlog.start()
-        if worker and refresher:
+        if worker and ledger and refresher:
             worker.start()
+            ledger.start()
             refresher.start()
         yield
-        if worker and refresher:
+        if worker and ledger and refresher:
             refresher.stop()
             worker.stop()
+            ledger.stop()
         backlog.stop()
         if review_app is not None:
             close_review_app(review_app)
@@ -152,6 +161,12 @@ def create_app(
     app.include_router(analytics_router, dependencies=read_key)
     app.include_router(reports.router, dependencies=read_key)
     app.include_router(health.router)
+    # Served even without a token (they answer 503 then), so intake, pointed here, reports a
+    # missing token as unavailable rather than every signal as unknown (a 404).
+    app.state.status_token = (
+        settings.status_token.get_secret_value() if settings.status_token else None
+    )
+    app.include_router(signal_status.router)
     app.mount("/metrics", make_asgi_app())
     review_app = (
         create_review_app(review, client, clickhouse.database, kafka, topics.reviewed)

@@ -48,6 +48,10 @@ TEXTS_ERASED = Counter(
     "waakhond_aggregator_texts_erased_total",
     "Signal texts erased because a reviewer found identifying details in them.",
 )
+WITHDRAWALS_APPLIED = Counter(
+    "waakhond_aggregator_withdrawals_applied_total",
+    "Withdrawals applied: the signal left every count and its text was erased.",
+)
 BATCH_SIZE = Histogram(
     "waakhond_aggregator_batch_size",
     "Messages per flushed batch.",

@@ -54,6 +54,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "import": CommandEntry(
         f"{_RUNTIME}.import_signals", "Import signals from a CSV or XLSX file (per-row report)."
     ),
+    "signals": CommandEntry(
+        f"{_RUNTIME}.signals", "Erase a signal for the right to erasure (an operator's withdrawal)."
+    ),
     "reclassify": CommandEntry(
         f"{_RUNTIME}.reclassify", "Run the current model again on stored, unreviewed signals."
     ),

@@ -4,8 +4,10 @@
 ``SignalSubmitted`` on ``signals.submitted``; the classifier adds a
 ``Classification`` and produces a ``SignalClassified`` on
 ``signals.classified``; a person's decision on a classified signal (the review
-page) is a ``SignalReviewed`` on ``signals.reviewed``; anything a stage cannot
-process becomes a ``DeadLetter`` on ``signals.deadletter``. ``schemas/*.json`` are generated from
+page) is a ``SignalReviewed`` on ``signals.reviewed``; an organisation's (or an
+operator's) withdrawal is a ``SignalWithdrawn`` on ``signals.withdrawn``; anything a stage
+cannot process becomes a ``DeadLetter`` on ``signals.deadletter``. ``SignalStatus`` is what
+``GET /v1/signals/{signal_id}`` answers. ``schemas/*.json`` are generated from
 these classes (``waakhond schemas write``) and a test keeps them in sync.
 """
 
@@ -316,6 +318,31 @@ class SignalReviewed(ContractModel):
         return _unique(values)
 
 
+class WithdrawalRequester(StrEnum):
+    """Who asked: the organisation itself (``DELETE /v1/signals/{signal_id}``), or an
+    operator for a request under the AVG's right to erasure (``waakhond signals erase``)."""
+
+    ORGANISATION = "organisation"
+    OPERATOR = "operator"
+
+
+class SignalWithdrawn(ContractModel):
+    """A signal taken back, on ``signals.withdrawn``.
+
+    The aggregator removes every version submitted before ``withdrawn_at`` from every count,
+    erases their text, and keeps a tombstone, so the status answers ``withdrawn``. The same
+    ``client_ref`` submitted after ``withdrawn_at`` is a new version and counts again.
+    Replaying or redelivering a withdrawal changes nothing.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    withdrawal_id: uuid.UUID = Field(description="Unique per withdrawal; a redelivery repeats it.")
+    signal_id: uuid.UUID
+    organisation_id: OrganisationId = Field(description="The organisation the signal came from.")
+    requested_by: WithdrawalRequester
+    withdrawn_at: AwareDatetime
+
+
 class DeadLetterStage(StrEnum):
     CLASSIFIER = "classifier"
     AGGREGATOR = "aggregator"
@@ -346,3 +373,76 @@ class DeadLetter(ContractModel):
     value_base64: str = Field(description="The original message bytes, base64.")
     signal_id: uuid.UUID | None = None
     failed_at: AwareDatetime
+
+
+class SignalState(StrEnum):
+    """Where a signal is, as ``GET /v1/signals/{signal_id}`` reports it."""
+
+    # In the order a submission goes through them: a later one stands over an earlier one
+    # (a conflicting copy of a counted submission is dead-lettered, and it stays counted).
+    ACCEPTED = "accepted"  # intake put it on signals.submitted; not yet classified
+    CLASSIFIED = "classified"  # the classifier labelled it; not yet in the trends
+    DEAD_LETTERED = "dead_lettered"  # a stage could not process it: see dead_letter
+    COUNTED = "counted"  # stored and in every count
+    WITHDRAWN = "withdrawn"  # taken back: in no count, its text erased
+
+
+class LabelOrigin(StrEnum):
+    MODEL = "model"
+    REVIEW = "review"
+
+
+class StatusDeadLetter(ContractModel):
+    stage: DeadLetterStage
+    reason: DeadLetterReason
+    detail: str
+    failed_at: AwareDatetime
+
+
+class StoredSignalView(ContractModel):
+    """The signal as it is counted: the redacted description and the dimensions."""
+
+    observed_on: dt.date
+    municipality_code: str
+    region_year: int
+    law_domains: list[str]
+    life_domains: list[str]
+    target_groups: list[str]
+    age_band: str
+    supporter_type: str
+    description: str = Field(description="The redacted text; empty once it was erased.")
+    text_erased: bool
+
+
+class SignalStatus(ContractModel):
+    """An organisation's view of one of its own signals. Answered by intake's
+    ``GET /v1/signals/{signal_id}`` from the aggregator's store, so it survives restarts."""
+
+    signal_id: uuid.UUID
+    status: SignalState
+    version: int = Field(ge=1, description="1, then one more per correction.")
+    submitted_at: AwareDatetime = Field(description="When intake accepted this version.")
+    updated_at: AwareDatetime = Field(description="When the status last changed.")
+    labels: list[Category] = Field(
+        default_factory=list, description="The categories it is counted under."
+    )
+    labels_from: LabelOrigin | None = Field(
+        default=None, description="model, or review when a person decided; null until counted."
+    )
+    model_version: str | None = None
+    signal: StoredSignalView | None = Field(
+        default=None, description="For counted and withdrawn: the stored signal."
+    )
+    dead_letter: StatusDeadLetter | None = Field(
+        default=None, description="For dead_lettered: the stage and the reason."
+    )
+
+
+class SignalStatusPage(ContractModel):
+    """``GET /v1/signals``: the organisation's signals in signal_id order (the store's
+    order of ids), a page at a time."""
+
+    items: list[SignalStatus]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null on the last."
+    )

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from waakhond_intake.api.routes import health, imports, signals, vocabularies
+from waakhond_intake.api.routes import health, imports, signal_status, signals, vocabularies
 from waakhond_intake.auth.keys import KeyRegistry
 from waakhond_intake.core.audit import RefusalAuditMiddleware
 from waakhond_intake.core.body_limit import BodySizeLimitMiddleware
@@ -19,6 +19,7 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
 from waakhond_intake.form.web import create_form_app
 from waakhond_intake.processing.privacy import shared_redactor
+from waakhond_intake.status.client import SignalStatusClient
 from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
 from waakhond_runtime.http_metrics import RequestMetricsMiddleware
 from waakhond_runtime.problems import install_problem_handlers
@@ -58,12 +59,24 @@ def create_app(
     )
     app.state.settings = settings
     app.state.publisher = publisher
+    app.state.topics = topics
+    status_client = (
+        SignalStatusClient(
+            settings.status_url,
+            settings.status_token.get_secret_value() if settings.status_token else "",
+            settings.status_timeout_seconds,
+        )
+        if settings.status_url
+        else None
+    )
+    app.state.status_client = status_client
     app.state.key_registry = KeyRegistry(settings.api_keys_file)
     app.state.limiter = SignalRateLimiter(
         RateLimitPolicy(settings.rate_limit_signals_per_second, settings.rate_limit_burst)
     )
     install_problem_handlers(app)
     app.include_router(signals.router)
+    app.include_router(signal_status.router)
     app.include_router(vocabularies.router)
     app.include_router(imports.router)
     app.include_router(health.router)

@@ -29,13 +29,14 @@ class TopicSettings(BaseSettings):
     submitted: str = "signals.submitted"
     classified: str = "signals.classified"
     reviewed: str = "signals.reviewed"
+    withdrawn: str = "signals.withdrawn"
     deadletter: str = "signals.deadletter"
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
     @property
     def all(self) -> list[str]:
-        return [self.submitted, self.classified, self.reviewed, self.deadletter]
+        return [self.submitted, self.classified, self.reviewed, self.withdrawn, self.deadletter]
 
 
 class ClickHouseSettings(BaseSettings):

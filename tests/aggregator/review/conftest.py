@@ -81,6 +81,7 @@ def review_topics(kafka: KafkaSettings) -> TopicSettings:
         submitted=f"submitted-{suffix}",
         classified=f"classified-{suffix}",
         reviewed=f"reviewed-{suffix}",
+        withdrawn=f"withdrawn-{suffix}",
         deadletter=f"deadletter-{suffix}",
         partitions=2,
     )

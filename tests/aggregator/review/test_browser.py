@@ -28,8 +28,8 @@ from tests.aggregator.review.conftest import (
     store,
 )
 from tests.browser_support import SCREENSHOTS, chromium
-from tests.e2e.conftest import ServerThread, wait_until
-from tests.support import unique_suffix
+from tests.e2e.conftest import wait_until
+from tests.support import ServerThread, unique_suffix
 from waakhond_aggregator.core.config import AggregatorSettings
 from waakhond_aggregator.main import create_app
 from waakhond_contract.messages import ReviewOutcome, SignalClassified

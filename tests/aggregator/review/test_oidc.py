@@ -17,7 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tests.aggregator.review.conftest import AppFactory
-from tests.e2e.conftest import ServerThread
+from tests.support import ServerThread
 from waakhond_aggregator.review.config import ReviewSettings
 from waakhond_aggregator.review.oidc import (
     ClaimsRefusedError,

@@ -16,9 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser_support import SCREENSHOTS, chromium
-from tests.e2e.conftest import ServerThread
-from tests.intake.api.routes.test_signals import read_topic
 from tests.intake.form.support import NAME_TEXT, ORG, REDACTED_TEXT
+from tests.support import ServerThread, read_topic
 from waakhond_contract.messages import SignalSubmitted
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.intake.api.routes.test_signals import read_topic
 from tests.intake.conftest import intake_client, wait_ready
 from tests.intake.form.support import (
     NAME_TEXT,
@@ -25,6 +24,7 @@ from tests.intake.form.support import (
     nothing_published,
     sign_in,
 )
+from tests.support import read_topic
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted
 from waakhond_runtime.codec import decode

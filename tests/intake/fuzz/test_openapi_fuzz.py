@@ -8,6 +8,7 @@ the Grafana client pulls in.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,15 +17,19 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from clickhouse_connect.driver.client import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 from schemathesis.core.result import Ok
 
-from tests.e2e.conftest import ServerThread, wait_until
+from tests.e2e.conftest import wait_until
+from tests.support import ServerThread
+from waakhond_aggregator.core.config import AggregatorSettings
+from waakhond_aggregator.main import create_app as create_aggregator
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.main import create_app
-from waakhond_runtime.settings import KafkaSettings, TopicSettings
+from waakhond_runtime.settings import ClickHouseSettings, KafkaSettings, TopicSettings
 
 CASES_PER_OPERATION = 500
 # positive_data_acceptance is left out on purpose: the contract has rules JSON Schema cannot
@@ -35,11 +40,36 @@ CASES_PER_OPERATION = 500
 EXCLUDED_CHECKS = [positive_data_acceptance, ignored_auth]
 
 
+STATUS_TOKEN = "fuzz-status-token"
+
+
+@pytest.fixture
+def aggregator_url(clickhouse_client: Client, chdb_path: Path) -> Iterator[str]:
+    """The aggregator's API (not consuming) that intake reads signal statuses from."""
+    database = f"t_{uuid.uuid4().hex[:10]}"
+    app = create_aggregator(
+        AggregatorSettings(consume=False, status_token=STATUS_TOKEN),
+        ClickHouseSettings(dsn=f"chdb://{chdb_path}", database=database),
+        client=clickhouse_client,
+    )
+    try:
+        with ServerThread(app) as server:
+            yield server.url
+    finally:
+        clickhouse_client.command(f"DROP DATABASE IF EXISTS {database}")
+
+
 @pytest.fixture
 def intake_url(
-    api_keys: tuple[Path, dict[str, str]], kafka_settings: KafkaSettings, topics: TopicSettings
+    api_keys: tuple[Path, dict[str, str]],
+    kafka_settings: KafkaSettings,
+    topics: TopicSettings,
+    aggregator_url: str,
 ) -> Iterator[str]:
-    app = create_app(IntakeSettings(api_keys_file=api_keys[0]), kafka_settings, topics)
+    settings = IntakeSettings(
+        api_keys_file=api_keys[0], status_url=aggregator_url, status_token=STATUS_TOKEN
+    )
+    app = create_app(settings, kafka_settings, topics)
     with ServerThread(app) as server:
         wait_until(lambda: httpx.get(f"{server.url}/readyz").status_code == 200, 30, "ready")
         yield server.url
@@ -95,7 +125,13 @@ def test_intake_conforms_to_its_openapi(
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), f"the document has an invalid operation: {result}"
         operations[result.ok().label] = result.ok()
-    assert {"POST /v1/signals", "POST /v1/signals/batch"} <= set(operations)
+    assert {
+        "POST /v1/signals",
+        "POST /v1/signals/batch",
+        "GET /v1/signals",
+        "GET /v1/signals/{signal_id}",
+        "DELETE /v1/signals/{signal_id}",
+    } <= set(operations)
     with httpx.Client(timeout=30) as http:
         statuses = {label: fuzz(op, http, intake_url, headers) for label, op in operations.items()}
     # The generated cases reached both the accepting and the refusing paths, in bulk.

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.intake.api.routes.test_signals import bearer, read_topic
+from tests.intake.api.routes.test_signals import bearer
 from tests.intake.imports.support import XLSX
+from tests.support import read_topic
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted
 from waakhond_runtime.codec import decode

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.intake.api.routes.test_signals import bearer, read_topic
+from tests.intake.api.routes.test_signals import bearer
 from tests.intake.conftest import intake_client, wait_ready
 from tests.intake.imports.support import (
     API_HEADER,
@@ -23,7 +23,7 @@ from tests.intake.imports.support import (
     reference,
     xlsx_bytes,
 )
-from tests.support import valid_submission
+from tests.support import read_topic, valid_submission
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted
 from waakhond_contract.regions import load_region_reference

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from waakhond_aggregator.core.config import AggregatorSettings
@@ -28,7 +29,12 @@ LOG_LEVEL = "WAAKHOND_LOG_LEVEL"
 
 KAFKA = KafkaSettings(bootstrap_servers="broker-a:9092,broker-b:9092")
 TOPICS = TopicSettings(
-    submitted="in-x", classified="out-x", reviewed="seen-x", deadletter="dead-x", partitions=3
+    submitted="in-x",
+    classified="out-x",
+    reviewed="seen-x",
+    withdrawn="gone-x",
+    deadletter="dead-x",
+    partitions=3,
 )
 FOLDER = Path("/srv/waakhond-test")
 
@@ -59,6 +65,7 @@ KAFKA_AND_TOPICS: dict[SettingsClass, dict[str, object]] = {
         "submitted": "in-x",
         "classified": "out-x",
         "reviewed": "seen-x",
+        "withdrawn": "gone-x",
         "deadletter": "dead-x",
         "partitions": 3,
     },
@@ -76,6 +83,8 @@ SERVICES = [
                 log_level="DEBUG",
                 rate_limit_signals_per_second=1_000_000,
                 rate_limit_burst=1_000_000,
+                status_url="http://10.0.0.5:18002",
+                status_token="token-x",
             ),
             INTAKE_READS,
             KAFKA_AND_TOPICS
@@ -86,6 +95,8 @@ SERVICES = [
                     "api_keys_file": FOLDER / "api-keys.json",
                     "rate_limit_signals_per_second": 1_000_000.0,
                     "rate_limit_burst": 1_000_000,
+                    "status_url": "http://10.0.0.5:18002",
+                    "status_token": SecretStr("token-x"),
                 }
             },
             log_level="DEBUG",
@@ -132,6 +143,7 @@ SERVICES = [
                 batch_max_seconds=30,
                 exact_counts=True,
                 review_accounts_file=FOLDER / "review-accounts.json",
+                status_token="token-x",
             ),
             AGGREGATOR_READS,
             KAFKA_AND_TOPICS
@@ -144,6 +156,7 @@ SERVICES = [
                     "disclosure_min_count": 1,
                     "disclosure_rounding_base": 1,
                     "disclosure_noise": False,
+                    "status_token": SecretStr("token-x"),
                 },
                 ClickHouseSettings: {"dsn": "chdb:///srv/waakhond-test/chdb"},
                 ReviewSettings: {

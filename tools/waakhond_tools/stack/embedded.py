@@ -13,9 +13,11 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from waakhond_aggregator.review.accounts import create_account
+from waakhond_cli.common import STACK_STATUS_TOKEN_FILE
 from waakhond_contract.messages import ReviewerRole
 from waakhond_contract.vocabularies import DUTCH_LABELS, Category
 from waakhond_intake.auth.keys import create_key
+from waakhond_runtime.keyfiles import write_private_file
 from waakhond_runtime.settings import KafkaSettings, TopicSettings
 from waakhond_runtime.topics import ensure_topics
 from waakhond_tools.stack.broker import TansuBroker
@@ -57,11 +59,20 @@ class EmbeddedStack:
         )
         self.kafka = KafkaSettings(bootstrap_servers=f"{config.host}:{config.broker_port}")
         self.topics = TopicSettings()
+        # Intake reads signal statuses from the aggregator with a token of this run only;
+        # kept in the data folder for `waakhond signals erase --data-dir`.
+        status_token = secrets.token_urlsafe(32)
+        write_private_file(data / STACK_STATUS_TOKEN_FILE, status_token)
         services = (
             (
                 "intake",
                 config.intake_port,
-                partial(intake_environment, api_keys_file=self.keys_file),
+                partial(
+                    intake_environment,
+                    api_keys_file=self.keys_file,
+                    status_url=f"http://{config.host}:{config.aggregator_port}",
+                    status_token=status_token,
+                ),
             ),
             (
                 "classifier",
@@ -75,6 +86,7 @@ class EmbeddedStack:
                     aggregator_environment,
                     chdb_path=data / "chdb",
                     review_accounts_file=self.review_accounts_file,
+                    status_token=status_token,
                 ),
             ),
         )

@@ -26,6 +26,7 @@ def kafka_environment(kafka: KafkaSettings, topics: TopicSettings | None = None)
             "WAAKHOND_TOPIC_SUBMITTED": topics.submitted,
             "WAAKHOND_TOPIC_CLASSIFIED": topics.classified,
             "WAAKHOND_TOPIC_REVIEWED": topics.reviewed,
+            "WAAKHOND_TOPIC_WITHDRAWN": topics.withdrawn,
             "WAAKHOND_TOPIC_DEADLETTER": topics.deadletter,
             "WAAKHOND_TOPIC_PARTITIONS": str(topics.partitions),
         }
@@ -42,9 +43,15 @@ def intake_environment(
     log_level: str | None = None,
     rate_limit_signals_per_second: float | None = None,
     rate_limit_burst: int | None = None,
+    status_url: str | None = None,
+    status_token: str | None = None,
 ) -> dict[str, str]:
+    """``status_url`` and ``status_token``: where GET /v1/signals reads statuses (the
+    aggregator, with the token it was given)."""
     return kafka_environment(kafka, topics) | _given(
         {
+            "WAAKHOND_INTAKE_STATUS_URL": status_url,
+            "WAAKHOND_INTAKE_STATUS_TOKEN": status_token,
             "WAAKHOND_INTAKE_HOST": host,
             "WAAKHOND_INTAKE_PORT": port,
             "WAAKHOND_INTAKE_API_KEYS_FILE": api_keys_file,
@@ -90,6 +97,7 @@ def aggregator_environment(
     batch_max_seconds: float | None = None,
     exact_counts: bool = False,
     review_accounts_file: Path | None = None,
+    status_token: str | None = None,
 ) -> dict[str, str]:
     """The aggregator on its own chDB folder (chDB allows one process per folder); with
     ``review_accounts_file`` its review page signs in with those accounts, over plain HTTP
@@ -103,6 +111,7 @@ def aggregator_environment(
             "WAAKHOND_CLICKHOUSE_DSN": f"chdb://{chdb_path}",
             "WAAKHOND_LOG_LEVEL": log_level,
             "WAAKHOND_REVIEW_ACCOUNTS_FILE": review_accounts_file,
+            "WAAKHOND_AGGREGATOR_STATUS_TOKEN": status_token,
         }
     )
     if review_accounts_file is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,4 +56,9 @@ class AggregatorSettings(BaseSettings):
     # people work through in days does not need fresher figures.
     review_backlog_refresh_seconds: float = Field(
         default=60.0, gt=0, description="How often the review backlog is read from ClickHouse."
+    )
+    status_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token intake sends to read organisations' signal statuses "
+        "(/internal/v1/...); unset: those routes answer 503.",
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from waakhond_aggregator.processing.decisions import DecisionCandidate
 from waakhond_aggregator.processing.rows import Candidate
+from waakhond_aggregator.processing.withdrawals import WithdrawalCandidate
 from waakhond_runtime.deadletters import RejectedRecord, Rejection
 from waakhond_runtime.records import ConsumedRecord
 
@@ -30,26 +31,35 @@ class Batch:
     policy: BatchPolicy
     candidates: list[Candidate] = field(default_factory=list)
     decisions: list[DecisionCandidate] = field(default_factory=list)
+    withdrawals: list[WithdrawalCandidate] = field(default_factory=list)
     rejected: list[RejectedRecord] = field(default_factory=list)
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
     opened_at: float | None = None
     clock: Callable[[], float] = time.monotonic
 
     def __len__(self) -> int:
-        return len(self.candidates) + len(self.decisions) + len(self.rejected)
+        return (
+            len(self.candidates) + len(self.decisions) + len(self.withdrawals) + len(self.rejected)
+        )
 
     @property
     def room(self) -> int:
         """How many more messages the batch takes."""
         return max(0, self.policy.max_messages - len(self))
 
-    def add(self, message: ConsumedRecord, item: Candidate | DecisionCandidate | Rejection) -> None:
+    def add(
+        self,
+        message: ConsumedRecord,
+        item: Candidate | DecisionCandidate | WithdrawalCandidate | Rejection,
+    ) -> None:
         if self.opened_at is None:
             self.opened_at = self.clock()
         if isinstance(item, Rejection):
             self.rejected.append(RejectedRecord(message, item))
         elif isinstance(item, DecisionCandidate):
             self.decisions.append(item)
+        elif isinstance(item, WithdrawalCandidate):
+            self.withdrawals.append(item)
         else:
             self.candidates.append(item)
         # Offsets to commit are the next ones to read, once this batch is stored.

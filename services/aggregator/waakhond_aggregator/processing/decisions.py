@@ -14,7 +14,9 @@ reads what ``signals`` holds of their signals (``StoredSignal``) and hands both 
 - the signals whose text must be erased: any decision that found identifying details,
   whatever its precedence. An erased text stays erased in every later revision;
 - a rejection for a decision about a signal that is not stored, or that names another
-  organisation than the signal's.
+  organisation than the signal's;
+- nothing for a decision about a signal its organisation withdrew: it counts nowhere and
+  its text is gone.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class StoredSignal:
     def version(self) -> int:
         return int(self.model_row[_COLUMN["version"]])
 
+    @property
+    def withdrawn(self) -> bool:
+        """The current revision is a tombstone (``withdrawals.py``)."""
+        return bool(self.model_row[_COLUMN["label_source"]] == LabelSource.WITHDRAWN.value)
+
 
 @dataclass(slots=True)
 class DecisionPlan:
@@ -121,6 +128,9 @@ def plan_decisions(
             continue
         if signal.organisation_id != decision.organisation_id:
             plan.rejected.append(RejectedRecord(candidate.message, _other_org(decision)))
+            continue
+        if signal.withdrawn:
+            plan.superseded += 1
             continue
         finds_details = decision.outcome is ReviewOutcome.CONTAINS_IDENTIFYING_DETAILS
         if finds_details and decision.signal_id not in erased:

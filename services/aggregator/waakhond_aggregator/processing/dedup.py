@@ -48,6 +48,9 @@ from waakhond_runtime.deadletters import RejectedRecord, Rejection
 class WritePlan:
     writes: list[SignalRows] = field(default_factory=list)
     conflicts: list[RejectedRecord] = field(default_factory=list)
+    # The candidates whose submission the stored signal counts as it stands (written now,
+    # or already there): their status is counted.
+    counted: list[Candidate] = field(default_factory=list)
     reclassifications_ignored: int = 0
     superseded_ignored: int = 0
     corrections: int = 0
@@ -68,22 +71,25 @@ def plan_writes(candidates: list[Candidate], stored: dict[uuid.UUID, StoredVersi
             plan.writes.append(rows)
         elif submitted_at < _stored_precision(current.submitted_at):
             plan.older_versions_ignored += 1
+            continue
         elif submitted_at > _stored_precision(current.submitted_at):
             if rows.fingerprint == current.fingerprint:
                 plan.unchanged_resubmissions += 1
-                continue
-            correction = _numbered(rows, current.version + 1, current.week_start)
-            known[signal_id] = _stored(correction, version=current.version + 1)
-            plan.writes.append(correction)
-            plan.corrections += 1
+            else:
+                correction = _numbered(rows, current.version + 1, current.week_start)
+                known[signal_id] = _stored(correction, version=current.version + 1)
+                plan.writes.append(correction)
+                plan.corrections += 1
         elif rows.fingerprint != current.fingerprint:
             plan.conflicts.append(RejectedRecord(candidate.message, _conflict(signal_id)))
+            continue
         elif rows.categories != current.model_categories:
             plan.reclassifications_ignored += 1
         elif current.latest_revision != current.model_revision:
             plan.superseded_ignored += 1
         else:
             plan.writes.append(_as_stored(rows, current))
+        plan.counted.append(candidate)
     return plan
 
 

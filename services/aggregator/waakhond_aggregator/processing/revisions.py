@@ -10,15 +10,17 @@ unsigned 128-bit number whose order is exactly that precedence:
   people's decisions included: they were about other text;
 - low 64 bits, the *label key*: 0 for the classifier's labels; for a reclassification
   rank 0 and when it ran; for a person's decision rank 1 (reviewer) or 2 (coordinator) and
-  when it was made. Layout, high to low: 2 bits rank, 42 bits milliseconds since
-  2020-01-01 UTC (more than a century), 18 bits tie-breaker (of the decision id, or of the
-  model version).
+  when it was made; for a withdrawal rank 3. Layout, high to low: 2 bits rank, 42 bits
+  milliseconds since 2020-01-01 UTC (more than a century), 18 bits tie-breaker (of the
+  decision or withdrawal id, or of the model version).
 
 The row that counts is the one with the highest revision, so what a signal ends up as
 depends only on the set of versions and decisions, never on the order they are consumed or
 replayed in: a coordinator's decision stands over a reviewer's, otherwise the later one;
 a reclassification never overrules a person; a correction starts afresh with the model's
-labels. Signals stored before revisions existed have revision 0 (content key 0).
+labels. A withdrawal is a revision too, a tombstone: its content key is when it was asked
+for, so it stands over every version accepted before it and under a later one. Signals
+stored before revisions existed have revision 0 (content key 0).
 ClickHouse stores it as UInt128 and orders ``signals`` by (signal_id, revision).
 """
 
@@ -35,6 +37,7 @@ _LABEL_BITS = 64
 _MILLIS_BITS = 42
 _TIE_BITS = 18
 _ROLE_RANK = {ReviewerRole.REVIEWER: 1, ReviewerRole.COORDINATOR: 2}
+_WITHDRAWAL_RANK = 3
 
 
 def content_key(submitted_at: dt.datetime) -> int:
@@ -63,6 +66,12 @@ def reclassification_revision(content: int, classified_at: dt.datetime, model_ve
     """The revision of the model's labels given again by ``waakhond reclassify``: above the
     classifier's own, below every person's decision on the same version."""
     return content | _label_key(0, classified_at, zlib.crc32(model_version.encode()))
+
+
+def withdrawal_revision(withdrawn_at: dt.datetime, withdrawal_id: uuid.UUID) -> int:
+    """The revision of a withdrawal's tombstone: above every revision of a version accepted
+    before ``withdrawn_at``, below every revision of one accepted after it."""
+    return content_key(withdrawn_at) | _label_key(_WITHDRAWAL_RANK, withdrawn_at, withdrawal_id.int)
 
 
 def _millis(at: dt.datetime) -> int:

@@ -56,6 +56,8 @@ class LabelSource(StrEnum):
 
     MODEL = "model"
     REVIEW = "review"
+    # A tombstone: the signal was withdrawn; it counts nowhere and carries no text.
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.review.accounts import Reviewer
+from waakhond_aggregator.storage.client import as_uuid
 from waakhond_contract.messages import ReviewerRole
 
 # The sample of confident signals is drawn by a hash of the id, in steps of 1/10000: the
@@ -126,7 +127,7 @@ def read_queue(
     ).result_rows
     return [
         QueueItem(
-            signal_id=_uuid(row[0]),
+            signal_id=as_uuid(row[0]),
             organisation_id=row[1],
             observed_on=row[2],
             submitted_at=row[3],
@@ -163,7 +164,7 @@ def read_signal(
         return None
     row = rows[0]
     return SignalForReview(
-        signal_id=_uuid(row[0]),
+        signal_id=as_uuid(row[0]),
         organisation_id=row[1],
         observed_on=row[2],
         submitted_at=row[3],
@@ -223,7 +224,7 @@ def read_disagreements(client: Client, database: str, limit: int) -> list[Disagr
     ).result_rows
     return [
         Disagreement(
-            signal_id=_uuid(row[0]),
+            signal_id=as_uuid(row[0]),
             organisation_id=row[1],
             label_sets=tuple(sorted(tuple(labels) for labels in row[2])),
             reviewers=int(row[3]),
@@ -231,7 +232,3 @@ def read_disagreements(client: Client, database: str, limit: int) -> list[Disagr
         )
         for row in rows
     ]
-
-
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
+import uuid
 from urllib.parse import urlparse
 
 import clickhouse_connect
@@ -41,3 +43,13 @@ def connect(settings: ClickHouseSettings) -> Client:
 def is_server(client: Client) -> bool:
     """Roles and grants exist only on a server, not in chDB."""
     return type(client).__name__ != "ChdbClient"
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """The columns are UTC; some clients hand them back without the zone."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def as_uuid(value: object) -> uuid.UUID:
+    """A UUID column's value: chDB hands back a string, a server a ``uuid.UUID``."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

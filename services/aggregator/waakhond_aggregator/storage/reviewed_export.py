@@ -14,6 +14,8 @@ from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
+from waakhond_aggregator.storage.client import as_utc
+
 _COLUMNS = (
     "signal_id",
     "decided_at",
@@ -52,13 +54,8 @@ def reviewed_signals(
     )
     for row in result.result_rows:
         reviewed = dict(zip(_COLUMNS, row, strict=True))
-        reviewed["decided_at"] = _utc(reviewed["decided_at"])
+        reviewed["decided_at"] = as_utc(reviewed["decided_at"])
         yield reviewed
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """The column is UTC; some clients hand it back without the zone."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def to_json_line(reviewed: dict[str, Any]) -> str:
@@ -97,5 +94,5 @@ def redaction_misses(
     )
     for row in result.result_rows:
         miss = dict(zip(MISS_COLUMNS, row, strict=True))
-        miss["decided_at"] = _utc(miss["decided_at"])
+        miss["decided_at"] = as_utc(miss["decided_at"])
         yield miss

@@ -10,17 +10,19 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from waakhond_aggregator.processing.decisions import DECISION_COLUMNS, StoredSignal
+from waakhond_aggregator.processing.ledger import LEDGER_COLUMNS, LedgerEvent
 from waakhond_aggregator.processing.revisions import content_of
-from waakhond_aggregator.processing.rows import SIGNAL_COLUMNS, SignalRows, StoredVersion
+from waakhond_aggregator.processing.rows import (
+    SIGNAL_COLUMNS,
+    LabelSource,
+    SignalRows,
+    StoredVersion,
+)
+from waakhond_aggregator.storage.client import as_utc
 
 
 def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """The columns are UTC; some clients hand them back without the zone."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class TrendStore:
@@ -49,7 +51,7 @@ class TrendStore:
             model = min((r for r in rows if content_of(int(r[1])) == content), key=lambda r: r[1])
             stored[signal_id] = StoredVersion(
                 fingerprint=_text(current[2]),
-                submitted_at=_utc(current[3]),
+                submitted_at=as_utc(current[3]),
                 version=int(current[4]),
                 week_start=current[5],
                 replaces_week_start=current[6],
@@ -83,16 +85,18 @@ class TrendStore:
         for signal_id, rows in by_signal.items():
             latest = max(int(r[revision]) for r in rows)
             content = content_of(latest)
+            # A withdrawn signal's current revision is its tombstone, which has no model row.
             model = max(
                 (
                     r
                     for r in rows
-                    if content_of(int(r[revision])) == content and r[source] == "model"
+                    if content_of(int(r[revision])) == content
+                    and r[source] in (LabelSource.MODEL, LabelSource.WITHDRAWN)
                 ),
                 key=lambda r: int(r[revision]),
             )
             model[fingerprint] = _text(model[fingerprint])
-            model[submitted] = _utc(model[submitted])
+            model[submitted] = as_utc(model[submitted])
             stored[signal_id] = StoredSignal(
                 model_row=tuple(model),
                 latest_revision=latest,
@@ -136,6 +140,16 @@ class TrendStore:
             column_names=list(SIGNAL_COLUMNS),
         )
 
+    def record_events(self, events: Sequence[LedgerEvent]) -> None:
+        """Status events (``signal_ledger``); an event written twice collapses."""
+        if not events:
+            return
+        self._client.insert(
+            f"{self._database}.signal_ledger",
+            [event.row() for event in events],
+            column_names=list(LEDGER_COLUMNS),
+        )
+
     def insert_decisions(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
@@ -143,6 +157,28 @@ class TrendStore:
             f"{self._database}.review_decisions",
             [list(r) for r in rows],
             column_names=list(DECISION_COLUMNS),
+        )
+
+    def erase_withdrawn(self, below: Sequence[tuple[uuid.UUID, int]]) -> None:
+        """Blank the description of every revision of each signal below its tombstone's
+        revision (a withdrawal; a version accepted after it keeps its text). Synchronous, so
+        the commit after it means the text is gone; repeating it changes nothing."""
+        if not below:
+            return
+        # Two withdrawals of one signal: everything below the higher tombstone goes.
+        tombstones: dict[uuid.UUID, int] = {}
+        for signal_id, revision in below:
+            tombstones[signal_id] = max(revision, tombstones.get(signal_id, 0))
+        # transform() refuses UInt128; indexOf/arrayElement take any type.
+        self._client.command(
+            f"ALTER TABLE {self._database}.signals "
+            "UPDATE description = '', text_erased = true "
+            "WHERE signal_id IN {ids:Array(UUID)} "
+            "AND revision < arrayElement({revisions:Array(UInt128)}, "
+            "indexOf({ids:Array(UUID)}, signal_id)) "
+            "AND NOT (text_erased AND description = '') "
+            "SETTINGS mutations_sync = 2",
+            parameters={"ids": list(tombstones), "revisions": list(tombstones.values())},
         )
 
     def erase_text(self, signal_ids: Sequence[uuid.UUID]) -> None:

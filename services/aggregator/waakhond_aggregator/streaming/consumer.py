@@ -1,8 +1,10 @@
 """The aggregator's consumer loop: poll, decode, transform, batch, then insert and commit.
 
-It reads two topics: classified signals (``signals.classified``) and people's decisions on
-them (``signals.reviewed``). A batch's signals are written before its decisions, so a
-decision about a signal in the same batch finds it.
+It reads three topics: classified signals (``signals.classified``), people's decisions on
+them (``signals.reviewed``) and organisations' withdrawals (``signals.withdrawn``). A
+batch's signals are written before its decisions and withdrawals, so a decision or a
+withdrawal of a signal in the same batch finds it. What it stores it also records in the
+status ledger (counted, withdrawn) before the commit.
 
 Delivery guarantee: at-least-once from Kafka, exactly-once in the trends.
 Offsets are committed only after a batch's dead letters were acknowledged by
@@ -50,6 +52,7 @@ from waakhond_aggregator.metrics import (
     SIGNALS_STORED,
     STORE_LAG,
     TEXTS_ERASED,
+    WITHDRAWALS_APPLIED,
 )
 from waakhond_aggregator.processing.batching import Batch, BatchPolicy
 from waakhond_aggregator.processing.decisions import (
@@ -58,11 +61,18 @@ from waakhond_aggregator.processing.decisions import (
     process_decision,
 )
 from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
+from waakhond_aggregator.processing.ledger import LedgerEvent
 from waakhond_aggregator.processing.processor import process_classified
 from waakhond_aggregator.processing.rows import CLASSIFIED_AT, SIGNAL_ID, SUBMITTED_AT, SignalRows
+from waakhond_aggregator.processing.withdrawals import (
+    TOMBSTONE_FINGERPRINT,
+    WithdrawalPlan,
+    plan_withdrawals,
+    process_withdrawal,
+)
 from waakhond_aggregator.storage import errors as storage_errors
 from waakhond_aggregator.storage.sink import TrendStore
-from waakhond_contract.messages import DeadLetterReason, DeadLetterStage
+from waakhond_contract.messages import DeadLetterReason, DeadLetterStage, SignalState
 from waakhond_contract.regions import RegionReference
 from waakhond_runtime.deadletters import DeadLetterPolicy, RejectedRecord, Rejection
 from waakhond_runtime.records import ConsumedRecord, ProducedRecord
@@ -82,6 +92,37 @@ POLL_TIMEOUT_WRITING_MS = 20
 T = TypeVar("T")
 
 
+def new_kafka_consumer(
+    topics: list[str],
+    kafka: KafkaSettings,
+    *,
+    group_id: str,
+    client_id: str,
+    max_poll_records: int,
+    fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS,
+    fetch_min_bytes: int = 1,
+) -> KafkaConsumer:
+    """A consumer that commits by hand, after the write."""
+    return KafkaConsumer(
+        *topics,
+        bootstrap_servers=kafka.bootstrap_list,
+        client_id=client_id,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        # A restarted aggregator rejoins after half the session timeout.
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+        max_poll_records=max_poll_records,
+        fetch_max_wait_ms=fetch_max_wait_ms,
+        fetch_min_bytes=fetch_min_bytes,
+        # kafka-python's own sensors cost per record and nothing reads them here.
+        metrics_enabled=False,
+        bootstrap_timeout_ms=5000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
     """A batch whose dead letters were acknowledged and whose rows were inserted."""
@@ -92,6 +133,7 @@ class StoredBatch:
     refused: int = 0  # rows of the plan the database refused; dead-lettered, not stored
     decisions: DecisionPlan = field(default_factory=DecisionPlan)
     decisions_refused: int = 0  # revision rows the database refused
+    withdrawals: WithdrawalPlan = field(default_factory=WithdrawalPlan)
 
 
 class BackgroundCall(Generic[T]):
@@ -187,23 +229,12 @@ class AggregatorConsumer:
             producer.close(timeout=5)
 
     def _new_consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
-            self._topics.classified,
-            self._topics.reviewed,
-            bootstrap_servers=self._kafka.bootstrap_list,
-            client_id=f"{self._kafka.client_id}-aggregator",
+        return new_kafka_consumer(
+            [self._topics.classified, self._topics.reviewed, self._topics.withdrawn],
+            self._kafka,
             group_id=self._settings.group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            # A restarted aggregator rejoins after half the session timeout.
-            session_timeout_ms=6000,
-            heartbeat_interval_ms=2000,
+            client_id=f"{self._kafka.client_id}-aggregator",
             max_poll_records=self._policy.max_messages,
-            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-            # kafka-python's own sensors cost per record and nothing reads them here.
-            metrics_enabled=False,
-            bootstrap_timeout_ms=5000,
-            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
 
     def _new_producer(self) -> KafkaProducer:
@@ -229,6 +260,8 @@ class AggregatorConsumer:
                 )
                 if record.topic == self._topics.reviewed:
                     batch.add(message, process_decision(message))
+                elif record.topic == self._topics.withdrawn:
+                    batch.add(message, process_withdrawal(message))
                 else:
                     batch.add(message, process_classified(message, self._reference))
 
@@ -253,34 +286,82 @@ class AggregatorConsumer:
         for rows in (r for r in plan.writes if id(r) not in left_out):
             PROCESSING_LAG.observe(max(0.0, stored_at - rows.signal[SUBMITTED_AT].timestamp()))
             STORE_LAG.observe(max(0.0, stored_at - rows.signal[CLASSIFIED_AT].timestamp()))
-        decisions, decisions_refused = self._write_decisions(batch, stop)
-        rejected = [*batch.rejected, *plan.conflicts, *refused, *decisions.rejected]
+        stored_at_utc = dt.datetime.fromtimestamp(stored_at, dt.UTC)
+        counted = [
+            LedgerEvent(
+                c.signal.organisation_id,
+                c.signal.signal_id,
+                c.signal.submitted_at,
+                SignalState.COUNTED,
+                stored_at_utc,
+            )
+            for c in plan.counted
+            if id(c.rows) not in left_out
+        ]
+        self._retry_step(lambda: self._store.record_events(counted), "recording statuses", stop)
+        decisions, decisions_refused, withdrawals = self._write_revisions(batch, stop)
+        rejected = [
+            *batch.rejected,
+            *plan.conflicts,
+            *refused,
+            *decisions.rejected,
+            *withdrawals.rejected,
+        ]
         if rejected:
             letters = [self._dead_letters.letter(r, now) for r in rejected]
             self._retry_step(
                 lambda: self._send_dead_letters(producer, letters), "sending dead letters", stop
             )
-        return StoredBatch(batch, plan, rejected, len(refused), decisions, decisions_refused)
+        return StoredBatch(
+            batch, plan, rejected, len(refused), decisions, decisions_refused, withdrawals
+        )
 
-    def _write_decisions(self, batch: Batch, stop: threading.Event) -> tuple[DecisionPlan, int]:
-        """Revisions first, then the decisions and the erasures: a crash in between replays
-        the batch, and every one of these writes is idempotent."""
-        if not batch.decisions:
-            return DecisionPlan(), 0
+    def _write_revisions(
+        self, batch: Batch, stop: threading.Event
+    ) -> tuple[DecisionPlan, int, WithdrawalPlan]:
+        """People's decisions and withdrawals: revisions first, then the decisions, the
+        erasures and the ledger. A crash in between replays the batch, and every one of
+        these writes is idempotent."""
+        if not batch.decisions and not batch.withdrawals:
+            return DecisionPlan(), 0, WithdrawalPlan()
+        ids = [d.decision.signal_id for d in batch.decisions]
+        ids += [w.withdrawal.signal_id for w in batch.withdrawals]
         stored = self._retry_step(
-            lambda: self._store.stored_signals([d.decision.signal_id for d in batch.decisions]),
-            "reading stored signals for decisions",
-            stop,
+            lambda: self._store.stored_signals(ids), "reading stored signals for revisions", stop
         )
         plan = plan_decisions(batch.decisions, stored)
-        refused_rows = self._insert_isolating(plan.writes, stop)
-        sources = {id(rows): m for rows, m in zip(plan.writes, plan.written_from, strict=True)}
+        withdrawals = plan_withdrawals(batch.withdrawals, stored)
+        writes = [*plan.writes, *withdrawals.writes]
+        written_from = [*plan.written_from, *withdrawals.written_from]
+        refused_rows = self._insert_isolating(writes, stop)
+        sources = {id(rows): m for rows, m in zip(writes, written_from, strict=True)}
         plan.rejected.extend(RejectedRecord(sources[id(row)], why) for row, why in refused_rows)
         self._retry_step(
             lambda: self._store.insert_decisions(plan.decision_rows), "inserting decisions", stop
         )
         self._retry_step(lambda: self._store.erase_text(plan.erase), "erasing texts", stop)
-        return plan, len(refused_rows)
+        refused_tombstones = {
+            row.signal[SIGNAL_ID]
+            for row, _ in refused_rows
+            if row.fingerprint == TOMBSTONE_FINGERPRINT
+        }
+        erase = [(i, r) for i, r in withdrawals.erase if i not in refused_tombstones]
+        self._retry_step(
+            lambda: self._store.erase_withdrawn(erase), "erasing withdrawn texts", stop
+        )
+        events = [
+            LedgerEvent(
+                w.organisation_id,
+                w.signal_id,
+                w.withdrawn_at,
+                SignalState.WITHDRAWN,
+                w.withdrawn_at,
+            )
+            for w in withdrawals.withdrawn
+            if w.signal_id not in refused_tombstones
+        ]
+        self._retry_step(lambda: self._store.record_events(events), "recording statuses", stop)
+        return plan, len(refused_rows), withdrawals
 
     def _retry_step(self, step: Callable[[], T], what: str, stop: threading.Event) -> T:
         return retry_until_done(
@@ -334,6 +415,7 @@ class AggregatorConsumer:
         DECISIONS_CONSUMED.labels("applied").inc(applied)
         DECISIONS_CONSUMED.labels("superseded").inc(decisions.superseded)
         TEXTS_ERASED.inc(len(decisions.erase))
+        WITHDRAWALS_APPLIED.inc(len(stored.withdrawals.withdrawn))
         BATCH_SIZE.observe(len(stored.batch))
         for rejected in stored.rejected:
             DEAD_LETTERED.labels(rejected.rejection.reason).inc()

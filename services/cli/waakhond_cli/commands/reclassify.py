@@ -34,35 +34,18 @@ def reclassify(
     the same model writes nothing."""
     from waakhond_aggregator.processing.reclassification import ModelLabels, reclassified_rows
     from waakhond_aggregator.processing.rows import SIGNAL_COLUMNS
-    from waakhond_aggregator.storage.client import connect
     from waakhond_aggregator.storage.sink import TrendStore
     from waakhond_classifier.model.base import ClassifierInput
     from waakhond_classifier.model.loader import load_default_classifier
-    from waakhond_cli.common import clickhouse_settings
+    from waakhond_cli.common import connect_ready, iso_date
     from waakhond_contract.messages import ReviewReason
     from waakhond_contract.vocabularies import Category
 
-    try:
-        observed_since = dt.date.fromisoformat(since)
-    except ValueError:
-        raise typer.BadParameter("must be a date, YYYY-MM-DD", param_hint="--since") from None
-    settings = clickhouse_settings(data_dir)
-    client = connect(settings)
-    ready = client.query(
-        "SELECT count() FROM system.tables WHERE database = {db:String} "
-        "AND name = 'current_signals'",
-        parameters={"db": settings.database},
-    ).result_rows[0][0]
-    if not ready:
-        typer.echo(
-            f"database {settings.database!r} has no signals yet: run the aggregator or "
-            "`waakhond migrate` first",
-            err=True,
-        )
-        raise typer.Exit(1)
+    observed_since = iso_date(since, "--since")
+    client, database = connect_ready(data_dir, "current_signals", "signals yet")
 
     column = {name: index for index, name in enumerate(SIGNAL_COLUMNS)}
-    store = TrendStore(client, settings.database)
+    store = TrendStore(client, database)
     classifier = load_default_classifier()
     classified_at = dt.datetime.now(dt.UTC)
     read = changed = 0

@@ -36,8 +36,7 @@ def report(
     from waakhond_aggregator.reports.data import ScopeError
     from waakhond_aggregator.reports.formats import ReportFormat
     from waakhond_aggregator.reports.period import PeriodError, parse_period
-    from waakhond_aggregator.storage.client import connect
-    from waakhond_cli.common import clickhouse_settings
+    from waakhond_cli.common import connect_ready
 
     try:
         chosen = ReportFormat(format_)
@@ -48,22 +47,9 @@ def report(
     except PeriodError as error:
         raise typer.BadParameter(str(error), param_hint="--period") from None
 
-    settings = clickhouse_settings(data_dir)
-    client = connect(settings)
-    ready = client.query(
-        "SELECT count() FROM system.tables WHERE database = {db:String} "
-        "AND name = 'suppressed_trend_totals'",
-        parameters={"db": settings.database},
-    ).result_rows[0][0]
-    if not ready:
-        typer.echo(
-            f"database {settings.database!r} has no disclosed views: run the aggregator or "
-            "`waakhond migrate` first",
-            err=True,
-        )
-        raise typer.Exit(1)
+    client, database = connect_ready(data_dir, "suppressed_trend_totals", "disclosed views")
     try:
-        body = build_report(client, settings.database, parsed, scope, chosen)
+        body = build_report(client, database, parsed, scope, chosen)
     except ScopeError as error:
         raise typer.BadParameter(str(error), param_hint="--scope") from None
     output.parent.mkdir(parents=True, exist_ok=True)

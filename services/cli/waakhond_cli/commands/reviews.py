@@ -86,31 +86,13 @@ def misses(
 
 
 def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter("must be a date, YYYY-MM-DD", param_hint="--since") from None
+    from waakhond_cli.common import iso_date
+
+    return None if value is None else iso_date(value, "--since")
 
 
 def _review_database(data_dir: Path | None) -> tuple[Client, str]:
     """A client on the database the decisions are in; exits when it has no review tables."""
-    from waakhond_aggregator.storage.client import connect
-    from waakhond_cli.common import clickhouse_settings
+    from waakhond_cli.common import connect_ready
 
-    settings = clickhouse_settings(data_dir)
-    client = connect(settings)
-    ready = client.query(
-        "SELECT count() FROM system.tables WHERE database = {db:String} "
-        "AND name = 'review_decisions'",
-        parameters={"db": settings.database},
-    ).result_rows[0][0]
-    if not ready:
-        typer.echo(
-            f"database {settings.database!r} has no review tables: run the aggregator or "
-            "`waakhond migrate` first",
-            err=True,
-        )
-        raise typer.Exit(1)
-    return client, settings.database
+    return connect_ready(data_dir, "review_decisions", "review tables")

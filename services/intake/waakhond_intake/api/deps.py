@@ -19,7 +19,9 @@ from waakhond_intake.core.audit import note_organisation
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.processing.privacy import Redactor
+from waakhond_intake.status.client import SignalStatusClient
 from waakhond_intake.streaming.publisher import SignalPublisher
+from waakhond_runtime.settings import TopicSettings
 
 _bearer = HTTPBearer(auto_error=False, description="Per-organisation API key: `wk.<id>.<secret>`")
 
@@ -44,6 +46,22 @@ async def get_redactor(request: Request) -> Redactor:
     return redactor
 
 
+async def get_topics(request: Request) -> TopicSettings:
+    topics: TopicSettings = request.app.state.topics
+    return topics
+
+
+async def get_status_client(request: Request) -> SignalStatusClient:
+    client: SignalStatusClient | None = request.app.state.status_client
+    if client is None:
+        raise HTTPException(
+            status_code=503,
+            detail="Signal statuses are not available here: this intake is not connected to "
+            "the aggregator (WAAKHOND_INTAKE_STATUS_URL and WAAKHOND_INTAKE_STATUS_TOKEN).",
+        )
+    return client
+
+
 async def get_organisation(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -65,3 +83,5 @@ PublisherDep = Annotated[SignalPublisher, Depends(get_publisher)]
 OrganisationDep = Annotated[Organisation, Depends(get_organisation)]
 RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 LimiterDep = Annotated[SignalRateLimiter, Depends(get_limiter)]
+TopicsDep = Annotated[TopicSettings, Depends(get_topics)]
+StatusClientDep = Annotated[SignalStatusClient, Depends(get_status_client)]

@@ -52,3 +52,14 @@ class IntakeSettings(BaseSettings):
     form_sign_in_window_seconds: float = Field(
         default=600.0, gt=0, description="The window in which failed form sign-ins count."
     )
+    status_url: str | None = Field(
+        default=None,
+        description="The aggregator's base URL, where GET /v1/signals reads statuses from; "
+        "unset: those routes answer 503.",
+    )
+    status_token: SecretStr | None = Field(
+        default=None, description="The aggregator's WAAKHOND_AGGREGATOR_STATUS_TOKEN."
+    )
+    status_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long a status read waits for the aggregator."
+    )

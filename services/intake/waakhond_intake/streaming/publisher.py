@@ -223,8 +223,11 @@ class SignalPublisher:
                 continue
         return False
 
-    async def publish(self, records: Sequence[ProducedRecord]) -> list[BaseException | None]:
-        """Send all records; per record ``None`` when acknowledged, else the error.
+    async def publish(
+        self, records: Sequence[ProducedRecord], topic: str | None = None
+    ) -> list[BaseException | None]:
+        """Send all records (to ``topic``, by default the signals' topic); per record ``None``
+        when acknowledged, else the error.
 
         Raises ``BrokerUnavailableError`` when nothing could be handed to the producer.
         """
@@ -237,7 +240,7 @@ class SignalPublisher:
         # send() blocks while metadata is missing (broker down), so never on the event loop.
         try:
             kafka_futures = await loop.run_in_executor(
-                self._senders, self._send_all, producer, records
+                self._senders, self._send_all, producer, records, topic or self._topic
             )
         except Exception as error:
             self._record_outcome(failed=True)
@@ -250,8 +253,10 @@ class SignalPublisher:
         self._record_outcome(failed=all(outcome is not None for outcome in outcomes))
         return outcomes
 
-    def _send_all(self, producer: KafkaProducer, records: Sequence[ProducedRecord]) -> list[Any]:
-        return [producer.send(self._topic, key=r.key, value=r.value) for r in records]
+    def _send_all(
+        self, producer: KafkaProducer, records: Sequence[ProducedRecord], topic: str
+    ) -> list[Any]:
+        return [producer.send(topic, key=r.key, value=r.value) for r in records]
 
     def close(self) -> None:
         self._stopping.set()

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from kafka import KafkaConsumer
 
 from tests.intake.conftest import intake_client, wait_ready
-from tests.support import valid_submission
+from tests.support import read_topic, valid_submission
 from waakhond_contract.identity import derive_signal_id
 from waakhond_contract.messages import SignalSubmitted
 from waakhond_runtime.codec import decode
@@ -22,28 +21,6 @@ from waakhond_tools.stack.broker import TansuBroker
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def read_topic(kafka: KafkaSettings, topic: str, expected: int) -> list[tuple[bytes, bytes]]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap_list,
-        group_id=f"reader-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=2000,
-    )
-    records: list[tuple[bytes, bytes]] = []
-    try:
-        for _ in range(100):
-            for batch in consumer.poll(timeout_ms=200).values():
-                records += [(r.key, r.value) for r in batch]
-            if len(records) >= expected:
-                break
-    finally:
-        consumer.close()
-    return records
 
 
 def test_accepted_signal_is_on_the_topic_keyed_by_organisation(
