@@ -19,7 +19,7 @@ from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import RateLimitPolicy, SignalRateLimiter
 from waakhond_intake.form.web import create_form_app
 from waakhond_intake.processing.privacy import shared_redactor
-from waakhond_intake.status.client import SignalStatusClient
+from waakhond_intake.status.client import SignalStatusClient, StatusUnavailableError
 from waakhond_intake.streaming.publisher import ProducerPolicy, SignalPublisher
 from waakhond_runtime.http_metrics import RequestMetricsMiddleware
 from waakhond_runtime.problems import install_problem_handlers
@@ -75,6 +75,7 @@ def create_app(
         RateLimitPolicy(settings.rate_limit_signals_per_second, settings.rate_limit_burst)
     )
     install_problem_handlers(app)
+    app.add_exception_handler(StatusUnavailableError, signal_status.status_unavailable)
     app.include_router(signals.router)
     app.include_router(signal_status.router)
     app.include_router(vocabularies.router)

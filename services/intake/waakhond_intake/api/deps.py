@@ -19,7 +19,7 @@ from waakhond_intake.core.audit import note_organisation
 from waakhond_intake.core.config import IntakeSettings
 from waakhond_intake.core.rate_limit import SignalRateLimiter
 from waakhond_intake.processing.privacy import Redactor
-from waakhond_intake.status.client import SignalStatusClient
+from waakhond_intake.status.client import SignalStatusClient, StatusUnavailableError
 from waakhond_intake.streaming.publisher import SignalPublisher
 from waakhond_runtime.settings import TopicSettings
 
@@ -54,10 +54,9 @@ async def get_topics(request: Request) -> TopicSettings:
 async def get_status_client(request: Request) -> SignalStatusClient:
     client: SignalStatusClient | None = request.app.state.status_client
     if client is None:
-        raise HTTPException(
-            status_code=503,
-            detail="Signal statuses are not available here: this intake is not connected to "
-            "the aggregator (WAAKHOND_INTAKE_STATUS_URL and WAAKHOND_INTAKE_STATUS_TOKEN).",
+        raise StatusUnavailableError(
+            "this intake is not connected to the aggregator's status store "
+            "(WAAKHOND_INTAKE_STATUS_URL and WAAKHOND_INTAKE_STATUS_TOKEN)"
         )
     return client
 

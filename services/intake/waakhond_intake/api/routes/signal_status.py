@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -28,7 +28,7 @@ from waakhond_contract.messages import (
 )
 from waakhond_intake.api.deps import OrganisationDep, PublisherDep, StatusClientDep, TopicsDep
 from waakhond_intake.core.audit import audit
-from waakhond_intake.status.client import SignalStatusClient, StatusUnavailableError
+from waakhond_intake.status.client import SignalStatusClient
 from waakhond_intake.streaming.publisher import BrokerUnavailableError
 from waakhond_runtime.codec import encode
 from waakhond_runtime.problems import Problem, problem_response, refused
@@ -52,12 +52,14 @@ class WithdrawalAccepted(BaseModel):
     status_url: str = Field(description="GET it: the status becomes `withdrawn` once applied.")
 
 
-def _unavailable(what: str) -> JSONResponse:
+async def status_unavailable(_: Request, error: Exception) -> JSONResponse:
+    """The one answer when statuses cannot be read (not configured, the aggregator down or
+    refusing intake's token): an exception handler, so every route answers it alike."""
     return problem_response(
         503,
         "status-unavailable",
-        f"{what} is not possible right now",
-        detail="The aggregator's status store did not answer; nothing changed. Retry later.",
+        "Signal statuses are not available right now",
+        detail=f"The status store could not be read ({error}); nothing changed. Retry later.",
         headers={"Retry-After": "5"},
     )
 
@@ -79,14 +81,11 @@ async def _own_signal(
 )
 async def signal_status(
     signal_id: uuid.UUID, organisation: OrganisationDep, statuses: StatusClientDep
-) -> SignalStatus | JSONResponse:
+) -> SignalStatus:
     """`status`: accepted, classified, counted, dead_lettered (with the stage and reason) or
     withdrawn; the version; for counted and withdrawn signals what is stored (the redacted
     description, the dimensions) and the labels, from the model or a review."""
-    try:
-        return await _own_signal(statuses, organisation.organisation_id, signal_id)
-    except StatusUnavailableError:
-        return _unavailable("Reading the status")
+    return await _own_signal(statuses, organisation.organisation_id, signal_id)
 
 
 def _since(value: str | None) -> dt.datetime | None:
@@ -140,19 +139,16 @@ async def signal_statuses(
         str | None, Query(description="The `next_cursor` of the previous page.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Signals per page.")] = 100,
-) -> SignalStatusPage | JSONResponse:
+) -> SignalStatusPage:
     """In signal_id order; follow `next_cursor` until it is null. New signals appear in
     their place in that order, so a client that wants what changed asks with `since`."""
-    try:
-        return await statuses.page(
-            organisation.organisation_id,
-            state=status,
-            since=_since(since),
-            after=_cursor(cursor),
-            limit=limit,
-        )
-    except StatusUnavailableError:
-        return _unavailable("Listing signals")
+    return await statuses.page(
+        organisation.organisation_id,
+        state=status,
+        since=_since(since),
+        after=_cursor(cursor),
+        limit=limit,
+    )
 
 
 @router.delete(
@@ -176,10 +172,7 @@ async def withdraw_signal(
     status becomes `withdrawn`. 202 once the broker acknowledged the withdrawal; it is
     applied within seconds. Submitting the same client_ref again afterwards is a new
     version that counts again."""
-    try:
-        current = await _own_signal(statuses, organisation.organisation_id, signal_id)
-    except StatusUnavailableError:
-        return _unavailable("Withdrawing")
+    current = await _own_signal(statuses, organisation.organisation_id, signal_id)
     if current.status is SignalState.WITHDRAWN:
         return JSONResponse(current.model_dump(mode="json"), status_code=200)
     withdrawal = SignalWithdrawn(
