@@ -27,7 +27,7 @@ from waakhond_aggregator.processing.decisions import (
     plan_decisions,
     process_decision,
 )
-from waakhond_aggregator.processing.dedup import plan_writes
+from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
 from waakhond_aggregator.processing.rows import Candidate
 from waakhond_aggregator.processing.transform import to_rows
 from waakhond_aggregator.storage.cells import RefreshPolicy, refresh_weekly_cells
@@ -292,7 +292,7 @@ def test_a_decision_about_an_unknown_signal_or_another_organisation_is_refused(
     assert not plan.decision_rows
 
 
-def store_through_the_plan(sink: TrendStore, signals: list[SignalClassified]) -> None:
+def store_through_the_plan(sink: TrendStore, signals: list[SignalClassified]) -> WritePlan:
     """As the aggregator's writer does for one batch of signals.classified."""
     reference = load_region_reference()
     candidates = [
@@ -304,6 +304,7 @@ def store_through_the_plan(sink: TrendStore, signals: list[SignalClassified]) ->
     plan = plan_writes(candidates, sink.stored_versions([s.signal_id for s in signals]))
     assert not plan.conflicts
     sink.insert(plan.writes)
+    return plan
 
 
 def corrected(signal: SignalClassified, days_later: int, **changes: object) -> SignalClassified:

@@ -17,8 +17,8 @@ from clickhouse_connect.driver.client import Client
 
 from tests.aggregator.processing.test_transform import classified
 from tests.aggregator.storage.test_analytics_views import EXACT, prepare
-from tests.aggregator.storage.test_revisions import apply, decision
-from tests.aggregator.storage.test_withdrawals import submit, withdraw, withdrawal_of
+from tests.aggregator.storage.test_revisions import apply, decision, store_through_the_plan
+from tests.aggregator.storage.test_withdrawals import withdraw, withdrawal_of
 from waakhond_aggregator.processing.ledger import LedgerEvent, ledger_event
 from waakhond_aggregator.storage.sink import TrendStore
 from waakhond_aggregator.storage.status import SignalStatusStore
@@ -95,7 +95,7 @@ def counted(sink: TrendStore, signal: SignalClassified, classified_first: bool =
     """As the aggregator's writer does: store through the plan, then record counted."""
     if classified_first:
         classified_event(sink, signal)
-    plan = submit(sink, [signal])
+    plan = store_through_the_plan(sink, [signal])
     sink.record_events(
         [
             LedgerEvent(

@@ -23,10 +23,13 @@ from tests.aggregator.storage.test_analytics_views import (
     store,
 )
 from tests.aggregator.storage.test_cells import published
-from tests.aggregator.storage.test_revisions import apply, corrected, decision, refresh
-from waakhond_aggregator.processing.dedup import WritePlan, plan_writes
-from waakhond_aggregator.processing.rows import Candidate
-from waakhond_aggregator.processing.transform import to_rows
+from tests.aggregator.storage.test_revisions import (
+    apply,
+    corrected,
+    decision,
+    refresh,
+    store_through_the_plan,
+)
 from waakhond_aggregator.processing.withdrawals import (
     WithdrawalCandidate,
     WithdrawalPlan,
@@ -40,7 +43,6 @@ from waakhond_contract.messages import (
     SignalWithdrawn,
     WithdrawalRequester,
 )
-from waakhond_contract.regions import load_region_reference
 from waakhond_contract.vocabularies import Category
 from waakhond_runtime.codec import encode
 from waakhond_runtime.records import ConsumedRecord
@@ -76,21 +78,6 @@ def withdraw(sink: TrendStore, withdrawals: list[SignalWithdrawn]) -> Withdrawal
     assert not plan.rejected
     sink.insert(plan.writes)
     sink.erase_withdrawn(plan.erase)
-    return plan
-
-
-def submit(sink: TrendStore, signals: list[SignalClassified]) -> WritePlan:
-    """As the aggregator's writer does for one batch of signals.classified."""
-    reference = load_region_reference()
-    candidates = [
-        Candidate(
-            ConsumedRecord("signals.classified", 0, i, None, encode(s)), s, to_rows(s, reference)
-        )
-        for i, s in enumerate(signals)
-    ]
-    plan = plan_writes(candidates, sink.stored_versions([s.signal_id for s in signals]))
-    assert not plan.conflicts
-    sink.insert(plan.writes)
     return plan
 
 
@@ -153,11 +140,11 @@ def test_a_database_with_withdrawals_publishes_what_one_without_those_signals_wo
     store(clickhouse_client, oracle_db, [s for s in signals if s.signal_id not in gone_ids])
     prepare(clickhouse_client, withdrawn_db, policy)
     sink = TrendStore(clickhouse_client, withdrawn_db)
-    submit(sink, signals)
+    store_through_the_plan(sink, signals)
     if refreshed_before:
         refresh(clickhouse_client, withdrawn_db)
     apply(sink, [decision(utrecht[0], [Category.NO_SUITABLE_CARE])])
-    submit(sink, [moved])
+    store_through_the_plan(sink, [moved])
     before = published(clickhouse_client, withdrawn_db)
     # In two batches, then all again in one (a replay).
     withdraw(sink, withdrawals[:4])
@@ -167,7 +154,7 @@ def test_a_database_with_withdrawals_publishes_what_one_without_those_signals_wo
     withdrawn = published(clickhouse_client, withdrawn_db)
     # Then every signal again (a replay of signals.classified): the withdrawn ones are older
     # versions than their tombstones.
-    replay = submit(sink, [*signals, moved])
+    replay = store_through_the_plan(sink, [*signals, moved])
     assert {r.signal[0] for r in replay.writes}.isdisjoint(gone_ids)
     assert replay.older_versions_ignored == len(gone) + 1  # moved's version 1, and moved
     live = published(clickhouse_client, withdrawn_db)
@@ -201,9 +188,9 @@ def test_a_withdrawal_erases_every_revision_and_a_later_submission_counts_again(
     )
     prepare(clickhouse_client, database, DEFAULT)
     sink = TrendStore(clickhouse_client, database)
-    submit(sink, signals)
+    store_through_the_plan(sink, signals)
     apply(sink, [decision(target, [Category.POLICY_GAP])])
-    submit(sink, [v2])
+    store_through_the_plan(sink, [v2])
     apply(
         sink, [decision(v2, [Category.MISSED_RIGHTS], minutes=3).model_copy(update={"version": 2})]
     )
@@ -217,7 +204,7 @@ def test_a_withdrawal_erases_every_revision_and_a_later_submission_counts_again(
     assert withdrawn[-1]["label_source"] == "withdrawn"
     assert target.signal_id not in counted_signals(clickhouse_client, database)
 
-    resubmitted = submit(sink, [v3])
+    resubmitted = store_through_the_plan(sink, [v3])
     assert resubmitted.corrections == 1
     after = rows_of(clickhouse_client, database, target.signal_id)
     assert [(r["description"], r["text_erased"]) for r in after[:-1]] == [("", True)] * 5
@@ -254,7 +241,7 @@ def test_a_withdrawal_that_overtakes_its_signal_makes_the_signal_count_nowhere(
     prepare(clickhouse_client, database, EXACT)
     sink = TrendStore(clickhouse_client, database)
     withdraw(sink, [withdrawal_of(s, at) for s in early])
-    arrived = submit(sink, signals)
+    arrived = store_through_the_plan(sink, signals)
     assert arrived.older_versions_ignored == 2
     assert {c.signal.signal_id for c in arrived.counted}.isdisjoint(s.signal_id for s in early)
     for signal in early:
@@ -278,7 +265,7 @@ def test_replaying_a_withdrawal_changes_nothing(
     signals = analytics_signals()
     prepare(clickhouse_client, database, DEFAULT)
     sink = TrendStore(clickhouse_client, database)
-    submit(sink, signals)
+    store_through_the_plan(sink, signals)
     at = latest_submission(signals) + dt.timedelta(days=1)
     items = [withdrawal_of(s, at) for s in signals[::7]]
     first = withdraw(sink, items)
